@@ -1,0 +1,45 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+# Debian libraries Qt needs to start (offscreen or on a display).
+QT_DEBS := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core \
+           libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-shape0 \
+           libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0
+
+.PHONY: run test lint bench clean system-deps
+
+run: $(STAMP) system-deps
+	$(BIN)/python main.py
+
+test: $(TEST_STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	$(BIN)/ruff check terrmap tests benchmarks resources main.py
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check terrmap tests benchmarks resources main.py
+	$(BIN)/ruff format --check terrmap tests benchmarks resources main.py
+
+bench: $(TEST_STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/core.py
+
+system-deps:
+	@installers/debian-deps.sh $(QT_DEBS)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP) $@
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
