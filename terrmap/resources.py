@@ -20,5 +20,5 @@ def resources_dir() -> Path:
 
 
 def resource_path(*parts: str) -> Path:
-    """Return the path of one bundled resource file, e.g. ``resource_path("sample", "reps.csv")``."""
+    """Return the path of a bundled file, e.g. ``resource_path("sample", "reps.csv")``."""
     return resources_dir().joinpath(*parts)

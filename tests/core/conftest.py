@@ -34,11 +34,19 @@ def grid_accounts(units: UnitLayer) -> AccountLayer:
     for k, (unit_id, geom) in enumerate(zip(units.ids, units.geometry, strict=True)):
         c = geom.centroid
         for j in range(2):
-            rows.append((f"A{k:02d}{j}", f"Shop {k}-{j}", unit_id, 100.0 * k, 1.0, c.x + 0.1 * j, c.y))
+            rows.append(
+                (f"A{k:02d}{j}", f"Shop {k}-{j}", unit_id, 100.0 * k, 1.0, c.x + 0.1 * j, c.y)
+            )
     rows.append(("LOST", "Nowhere Inc", None, 7.0, 1.0, -120.0, 10.0))
     ids, names, unit_ids, revenue, visits, xs, ys = zip(*rows, strict=True)
     frame = gpd.GeoDataFrame(
-        {"account_id": ids, "name": names, "unit_id": unit_ids, "revenue": revenue, "visits": visits},
+        {
+            "account_id": ids,
+            "name": names,
+            "unit_id": unit_ids,
+            "revenue": revenue,
+            "visits": visits,
+        },
         geometry=shapely.points(xs, ys),
         crs="EPSG:4326",
     )

@@ -1,0 +1,1 @@
+"""The desktop app: main window, map canvas, panels, dialogs and workers (Qt)."""
