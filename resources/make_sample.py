@@ -22,6 +22,8 @@ import pandas as pd
 import shapely
 import zipcodes
 
+from terrmap.core.palette import TERRITORY_COLORS
+
 RESOURCES = Path(__file__).resolve().parent
 SAMPLE = RESOURCES / "sample"
 SEED = 20261123
@@ -42,10 +44,7 @@ HOME_SLACK = 1.5
 
 # Paul Tol's "muted"/"bright" colour-blind-safe colours; grey (#BBBBBB) is swapped for indigo
 # because grey means "unassigned" in terrmap.
-PALETTE = (
-    "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377",
-    "#332288", "#EE8866", "#44BB99", "#FFAABB", "#99DDFF", "#AAAA00",
-)  # fmt: skip
+PALETTE = TERRITORY_COLORS[:12]
 
 # (city, lat, lon, district): 12 real home bases spread over the region, placed where the
 # accounts are: the New York metro holds a third of them, so it gets three reps (Manhattan,
@@ -56,7 +55,7 @@ HOMES = (
     ("Albany", 42.6526, -73.7562, "NE-North"),
     ("Hartford", 41.7658, -72.6734, "NE-North"),
     ("New York City", 40.7128, -74.0060, "NE-Metro"),
-    ("Hempstead NY", 40.7062, -73.6187, "NE-Metro"),
+    ("Long Island", 40.7062, -73.6187, "NE-Metro"),
     ("Newark", 40.7357, -74.1724, "NE-Metro"),
     ("Philadelphia", 39.9526, -75.1652, "NE-Metro"),
     ("Buffalo", 42.8864, -78.8784, "NE-West"),
@@ -187,13 +186,14 @@ def make_reps(rng: np.random.Generator) -> pd.DataFrame:
         {
             "id": f"T{i + 1:02d}",
             "name": f"{first} {last}",
+            "territory_name": city,
             "home_lat": lat,
             "home_lon": lon,
             "color": PALETTE[i],
             "target": "",  # empty: every territory aims for an equal share
             "parent": district,
         }
-        for i, ((_, lat, lon, district), first, last) in enumerate(
+        for i, ((city, lat, lon, district), first, last) in enumerate(
             zip(HOMES, firsts, lasts, strict=True)
         )
     ]
