@@ -18,7 +18,7 @@ from PySide6.QtGui import QPainterPath, QPolygonF
 from shapely.errors import GEOSException
 
 from terrmap.render.projection import DisplayProjection
-from terrmap.render.qt_geometry import line_paths, polygon_from_xy, unit_paths
+from terrmap.render.qt_geometry import polygon_from_xy, unit_paths
 from terrmap.render.viewport import Bounds
 
 # Tolerances of the coarser levels as fractions of the layer's larger span. A layer
@@ -90,10 +90,6 @@ class GeometryCache:
             self._tree = shapely.STRtree(self.levels[0].geometry)
         hits = self._tree.query(shapely.Point(x, y), predicate="intersects")
         return int(hits.min()) if len(hits) else None
-
-    def outline_paths(self, level: int) -> list[QPainterPath]:
-        """Outlines of the features at a level as open paths (for stroking only)."""
-        return line_paths(self.levels[level].geometry)
 
 
 def _simplify(geometry: np.ndarray, tolerance: float, *, coverage: bool) -> np.ndarray:
