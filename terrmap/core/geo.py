@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from pyproj import CRS
 
-STORAGE_CRS = "EPSG:4326"
+# A parsed CRS object: geopandas re-parses a string on every frame it builds (~8 ms each).
+STORAGE_CRS = CRS.from_epsg(4326)
 # NAD83 / Conus Albers: equal-area, the usual choice for US-wide areas.
 US_EQUAL_AREA_CRS = "EPSG:5070"
 EARTH_RADIUS_KM = 6371.0088

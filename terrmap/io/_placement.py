@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from terrmap.core.geo import STORAGE_CRS
+
 
 @dataclass
 class Coordinates:
@@ -68,8 +70,8 @@ def join_to_units(lat: np.ndarray, lon: np.ndarray, units: gpd.GeoDataFrame) -> 
     A point on a border shared by several units goes to the first of them in ``units``'
     order, so the answer does not depend on threads or query order.
     """
-    if units.crs is not None and not units.crs.equals("EPSG:4326"):
-        units = units.to_crs(4326)
+    if units.crs is not None and not units.crs.equals(STORAGE_CRS):
+        units = units.to_crs(STORAGE_CRS)
     geometry = np.asarray(units.geometry.values)
     unit_of = np.full(len(lat), -1, dtype=np.int64)
     usable = np.flatnonzero(~shapely.is_missing(geometry) & ~shapely.is_empty(geometry))

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from terrmap.core.geo import STORAGE_CRS
 from terrmap.errors import TerrmapError
 from terrmap.io._account_columns import convert_column, parse_numbers, recognise_columns
 from terrmap.io._duplicates import likely_duplicates, normalised_names
@@ -304,7 +305,7 @@ class _Book:
         columns.update(self._extra_columns())
         with gc_paused():
             geometry = shapely.points(self.lon[rows], self.lat[rows])
-            return gpd.GeoDataFrame(columns, geometry=geometry, crs="EPSG:4326")
+            return gpd.GeoDataFrame(columns, geometry=geometry, crs=STORAGE_CRS)
 
     def _extra_columns(self) -> dict[str, object]:
         """Source columns not used for a role, numeric-looking ones as numbers."""

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from terrmap.core.geo import STORAGE_CRS
 from terrmap.errors import InputError
 from terrmap.io import _census
 from terrmap.io._vector_source import read_field_names, read_raw
@@ -124,7 +125,7 @@ def list_layer_fields(path: str | Path, layer: str | None = None) -> list[str]:
 def _to_wgs84(frame: gpd.GeoDataFrame, path: Path, warnings: list[str]) -> gpd.GeoDataFrame:
     if frame.crs is None:
         if frame.empty or frame.geometry.is_empty.all():
-            return frame.set_crs(4326)
+            return frame.set_crs(STORAGE_CRS)
         west, south, east, north = frame.total_bounds
         if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
             raise InputError(
@@ -133,11 +134,11 @@ def _to_wgs84(frame: gpd.GeoDataFrame, path: Path, warnings: list[str]) -> gpd.G
                 file=path,
             )
         warnings.append("no coordinate reference system in the file; assumed longitude/latitude")
-        return frame.set_crs(4326)
-    if frame.crs.equals("EPSG:4326"):
+        return frame.set_crs(STORAGE_CRS)
+    if frame.crs.equals(STORAGE_CRS):
         return frame
     source_crs = frame.crs.to_string()
-    frame = frame.to_crs(4326)
+    frame = frame.to_crs(STORAGE_CRS)
     warnings.append(f"reprojected from {source_crs} to longitude/latitude (EPSG:4326)")
     return frame
 
@@ -287,5 +288,5 @@ def _assemble(
     )
     attributes.insert(0, "name", names)
     attributes.index = pd.Index(ids, name="unit_id")
-    frame = gpd.GeoDataFrame(attributes, geometry=geometry, crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(attributes, geometry=geometry, crs=STORAGE_CRS)
     return frame.loc[keep]

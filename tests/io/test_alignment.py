@@ -5,29 +5,20 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from terrmap.core import Plan, Project, Territory, UnitLayer
+from terrmap.core import Project, Territory, UnitLayer
 from terrmap.core.commands import assign_all_units
-from terrmap.core.plan import UNASSIGNED
 from terrmap.errors import InputError
 from terrmap.io.alignment import ALIGNMENT_COLUMNS, read_alignment, write_alignment
-from tests.core.conftest import grid_accounts, grid_units
+from tests.grid import grid_units, make_grid_project
 
 
 @pytest.fixture
 def grid() -> Project:
     """The core tests' grid: columns 0–1 → T1 (Ana), column 2 → T2, column 3 unassigned."""
-    units = grid_units()
-    territories = [
-        Territory("T1", "West", owner="Ana"),
-        Territory("T2", "Middle", owner="Ben"),
-        Territory("T3", "East"),
-    ]
-    codes = np.array([{0: 0, 1: 0, 2: 1, 3: UNASSIGNED}[int(i[-1])] for i in units.ids])
-    return Project(units, grid_accounts(units), territories, [Plan("Current", codes)])
+    return make_grid_project()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from terrmap.core.testing import assert_plan_equal
 from terrmap.errors import ProjectFileError
 from terrmap.io import projectfile
 from terrmap.io.projectfile import open_project, project_path, save_project
-from tests.core.conftest import grid_units
+from tests.grid import grid_units
 
 PLAIN_LAYERS = {
     "units",

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, QThreadPool
 
 from terrmap.core import Plan, Project, Territory
 from terrmap.ui.loading import LoadedDocument, open_sample_job
-from tests.core.conftest import grid_accounts, grid_units
+from tests.grid import grid_accounts, grid_units
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
