@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from terrmap.core.geo import STORAGE_CRS
+from terrmap.core.geo import STORAGE_CRS, haversine_km
 
 
 @dataclass
@@ -94,6 +94,38 @@ def join_to_units(lat: np.ndarray, lon: np.ndarray, units: gpd.GeoDataFrame) -> 
         touching = _test_pairs(shapely.intersects_xy, geometry, unit[left], point[left], grid)
         unit_of[point[left][touching][::-1]] = unit[left][touching][::-1]
     return unit_of
+
+
+# Simplified boundaries (the bundled counties are simplified by ~500 m) cut off coastal
+# points: a point this close to a unit is placed in it, with a warning.
+NEAR_MISS_KM = 1.0
+
+
+def snap_near_misses(
+    lat: np.ndarray, lon: np.ndarray, units: gpd.GeoDataFrame, max_km: float = NEAR_MISS_KM
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return, for points outside every unit, the nearest unit within ``max_km`` (or -1).
+
+    Also returns the distance in km to that unit (NaN where none is near enough).
+    """
+    if len(lat) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    points = shapely.points(lon, lat)
+    geometry = np.asarray(units.geometry.values)
+    # Search in degrees with a margin for longitude shrinking toward the poles, then
+    # measure the real distance on the sphere.
+    degrees = max_km / 111.0 / max(np.cos(np.radians(np.nanmax(np.abs(lat)))), 0.2)
+    tree = shapely.STRtree(geometry)
+    (point, unit) = tree.query_nearest(points, max_distance=degrees, all_matches=False)
+    nearest = np.full(len(lat), -1, dtype=np.int64)
+    distance = np.full(len(lat), np.nan)
+    if len(point):
+        ends = shapely.get_coordinates(shapely.shortest_line(points[point], geometry[unit]))
+        km = haversine_km(ends[0::2, 0], ends[0::2, 1], ends[1::2, 0], ends[1::2, 1])
+        close = km <= max_km
+        nearest[point[close]] = unit[close]
+        distance[point[close]] = km[close]
+    return nearest, distance
 
 
 _UNITS_PER_BATCH = 64

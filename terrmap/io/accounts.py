@@ -29,6 +29,7 @@ from terrmap.io._placement import (
     gc_paused,
     invalid_coordinates_reasons,
     join_to_units,
+    snap_near_misses,
 )
 from terrmap.io._table_reading import read_table
 from terrmap.io.geocode import ZipPoints, normalize_zip
@@ -278,7 +279,18 @@ class _Book:
         unit_of = join_to_units(self.lat[rows], self.lon[rows], units)
         self.unit_position = np.full(len(self.lines), -1, dtype=np.int64)
         self.unit_position[rows] = unit_of
-        self.add_problems(rows[unit_of < 0], "error", "outside every boundary unit")
+        outside = rows[unit_of < 0]
+        nearest, km = snap_near_misses(self.lat[outside], self.lon[outside], units)
+        snapped = nearest >= 0
+        self.unit_position[outside[snapped]] = nearest[snapped]
+        names = units.index.to_numpy(dtype=str)[nearest[snapped]].astype(object)
+        metres = np.round(km[snapped] * 1000).astype(int).astype(str).astype(object)
+        self.add_problems(
+            outside[snapped],
+            "warning",
+            metres + " m outside every unit; placed in the nearest, " + names,
+        )
+        self.add_problems(outside[~snapped], "error", "outside every boundary unit")
 
     def flag_likely_duplicates(self, name_keys: pa.Array) -> None:
         rows = np.flatnonzero(self.alive)

@@ -290,3 +290,19 @@ def test_problems_to_csv(tmp_path):
 def test_import_problem_checks_its_severity():
     with pytest.raises(ValueError, match="severity"):
         ImportProblem("a.csv", 1, "X", "fatal", "nope")
+
+
+def test_point_just_outside_a_coastline_goes_to_the_nearest_unit(tmp_path):
+    """Simplified boundaries cut off coastal points: within 1 km they snap, with a warning."""
+    from tests.grid import grid_units
+
+    units = grid_units().frame
+    # r0c0 spans lat 38.0–38.5; 0.003° south is ~330 m out, 0.1° south ~11 km out.
+    path = _write(tmp_path, HEADER + "N1,Near,37.997,-99.75,\nF1,Far,37.9,-99.75,\n")
+    result = import_accounts(path, units)
+    assert result.frame.set_index("account_id").loc["N1", "unit_id"] == "r0c0"
+    (near,) = [p for p in result.problems if p.account_id == "N1"]
+    assert near.severity == "warning"
+    assert near.reason == "334 m outside every unit; placed in the nearest, r0c0"
+    (far,) = [p for p in result.problems if p.account_id == "F1"]
+    assert (far.severity, far.reason) == ("error", "outside every boundary unit")
