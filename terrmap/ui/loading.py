@@ -38,6 +38,7 @@ class LoadedDocument:
     scene: MapScene
     path: Path | None = None  # None until saved (sample, new project)
     notes: list[str] = field(default_factory=list)
+    modified: bool = False  # holds work that is in no file yet (built, imported)
 
 
 def open_project_job(path: str, *, progress: Progress, stop: Stop) -> LoadedDocument:
@@ -87,7 +88,7 @@ def new_project_job(
     notes = list(built.warnings)
     if built.problems:
         notes.append(Text.PROBLEMS.format(count=len(built.problems)))
-    return _finish(built.project, None, notes, progress, stop)
+    return _finish(built.project, None, notes, progress, stop, modified=True)
 
 
 def import_accounts_job(
@@ -107,15 +108,21 @@ def import_accounts_job(
     project = Project(old.units, accounts, old.territories, plans, old.context, old.metadata)
     project.switch_plan(old.active_plan_index)
     notes = [Text.PROBLEMS.format(count=len(book.problems))] if book.problems else []
-    return _finish(project, document.path, notes, progress, stop)
+    return _finish(project, document.path, notes, progress, stop, modified=True)
 
 
 def _finish(
-    project: Project, path: Path | None, notes: list[str], progress: Progress, stop: Stop
+    project: Project,
+    path: Path | None,
+    notes: list[str],
+    progress: Progress,
+    stop: Stop,
+    *,
+    modified: bool = False,
 ) -> LoadedDocument:
     if stop():
         raise TerrmapError(Text.CANCELLED)
     progress(0.75, Text.PREPARING_MAP)
     scene = MapScene.build(project)
     progress(1.0, "")
-    return LoadedDocument(project, scene, path, notes)
+    return LoadedDocument(project, scene, path, notes, modified)

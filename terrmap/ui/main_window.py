@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,36 +26,56 @@ class Text:
     UNTITLED = "Untitled"
     SYNTHETIC = "[synthetic sample]"
     FILE, VIEW, HELP = "&File", "&View", "&Help"
-    NEW = "&New Project…"
-    OPEN = "&Open…"
-    OPEN_SAMPLE = "Open &Sample"
     RECENT = "Open &Recent"
     NO_RECENT = "(none)"
-    SAVE, SAVE_AS = "&Save", "Save &As…"
-    IMPORT_ACCOUNTS = "&Import Accounts…"
-    EXPORT_ALIGNMENT = "&Export Alignment…"
-    QUIT = "&Quit"
-    FULL_EXTENT = "Zoom to &Full Extent"
-    ZOOM_IN, ZOOM_OUT = "Zoom &In", "Zoom &Out"
-    ABOUT = "&About Terrmap"
     TERRITORIES = "Territories"
+    TERRITORIES_TIP = "Show or hide the territory table"
     PROJECT_FILTER = "Terrmap projects (*.terrmap.gpkg *.gpkg);;All files (*)"
     ALIGNMENT_FILTER = "CSV files (*.csv)"
     ACCOUNT_FILTER = "Account books (*.csv *.xlsx *.txt);;All files (*)"
-    SAVE_FAILED = "Could not save"
-    EXPORT_FAILED = "Could not export"
     LONLAT = "{lat:.4f}°, {lon:.4f}°"
     UNIT = "{name} — {territory}"
     UNASSIGNED = "unassigned"
     SAVED = "Saved {name}"
     SUMMARY = "{units:,} units · {accounts:,} accounts · {territories} territories"
     EXPORTED = "Alignment written to {name}"
+    LONLAT_TIP = "Latitude and longitude under the pointer"
+    UNIT_TIP = "The unit under the pointer and its territory"
+    # Menu actions: key → (text, tip shown in the status bar and as tooltip).
+    ACTIONS: ClassVar[dict[str, tuple[str, str]]] = {
+        "new": ("&New Project…", "Build a project from a boundary layer, accounts and reps"),
+        "open": ("&Open…", "Open a saved Terrmap project (.terrmap.gpkg)"),
+        "sample": ("Open &Sample", "Open the bundled Northeast sample (synthetic accounts)"),
+        "save": ("&Save", "Save the project to its file"),
+        "save_as": ("Save &As…", "Save the project to a new file"),
+        "import_accounts": (
+            "&Import Accounts…",
+            "Replace the accounts with a CSV or Excel export from your CRM",
+        ),
+        "export_alignment": (
+            "&Export Alignment…",
+            "Write each unit's territory to a CSV file for your CRM",
+        ),
+        "quit": ("&Quit", "Close Terrmap"),
+        "full_extent": ("Zoom to &Full Extent", "Show the whole project"),
+        "zoom_in": ("Zoom &In", "Zoom in on the centre of the map"),
+        "zoom_out": ("Zoom &Out", "Zoom out from the centre of the map"),
+        "about": ("&About Terrmap", "Version, data sources and licence"),
+    }
 
 
-DOCK_WIDTH = 560  # room for the name and four totals; the map keeps the rest
+# The dock takes what the table needs, but never more than this share of the window.
+DOCK_MAX_SHARE = 0.5
+DOCK_MIN_WIDTH = 360
+# First-run window size: room for the map and every table column, within the screen.
+DEFAULT_SIZE = (1600, 1000)
+SCREEN_SHARE = 0.92
 
 # File actions that make sense only with a document open.
 _NEED_DOCUMENT = ("save", "save_as", "import_accounts", "export_alignment")
+# Actions that start a job; locked while one runs, so nothing changes a document being
+# saved and no job cancels a save (see saving.py).
+_STARTS_JOB = ("new", "open", "sample", *_NEED_DOCUMENT)
 
 
 class MainWindow(QMainWindow):
@@ -83,13 +104,16 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._dock)
-        self.resizeDocks([self._dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+        self.resizeDocks([self._dock], [DOCK_MIN_WIDTH], Qt.Orientation.Horizontal)
         self.jobs = DocumentJobs(self)
         self.jobs.loaded.connect(self.install_document)
+        self.jobs.saved.connect(self._saved)
+        self.jobs.exported.connect(self._exported)
+        self.jobs.busy_changed.connect(lambda _busy: self._enable_actions())
         self._build_status_bar()
         self._build_menus()
         self._update_title()
-        self.resize(1400, 860)
+        self._resize_to_screen()
         self._restore_window()
 
     # -- document ---------------------------------------------------------------
@@ -107,10 +131,10 @@ class MainWindow(QMainWindow):
         self.metrics = TerritoryMetrics(document.project)
         self.canvas.set_renderer(MapRenderer(document.project, document.scene))
         self.table.set_source(TerritoryTableModel(document.project, self.metrics, self.table))
+        self._fit_dock()
         self._show_summary(document)
         self._update_title()
-        for key in _NEED_DOCUMENT:
-            self.file_actions[key].setEnabled(True)
+        self._enable_actions()
         if document.path is not None:
             settings.remember_project(document.path)
         self._rebuild_recent_menu()
@@ -127,18 +151,41 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         if self.document is None:
             self.setWindowTitle(Text.APP)
+            self.setWindowModified(False)
             return
         project, path = self.document.project, self.document.path
         name = project.metadata.get("title") or (path.name.split(".")[0] if path else Text.UNTITLED)
         if path is not None:
             name = f"{name} ({path.name})"
+        name += "[*]"  # Qt shows "*" here while the window is modified
         if project.metadata.get("synthetic") == "true":
             name = f"{name} {Text.SYNTHETIC}"
         self.setWindowTitle(f"{name} — {Text.APP}")
+        self.setWindowModified(self.document.modified)
+
+    def _enable_actions(self) -> None:
+        """Lock job-starting actions while a job runs; document actions need a document."""
+        idle = not self.jobs.busy
+        for key in _STARTS_JOB:
+            possible = self.document is not None or key not in _NEED_DOCUMENT
+            self.file_actions[key].setEnabled(idle and possible)
+        self._recent_menu.setEnabled(idle)
+
+    def _fit_dock(self) -> None:
+        """Widen the territory panel so every column shows, within a share of the window."""
+        if self._dock.isFloating() or self._dock.isHidden():
+            return  # the user placed or closed it; resizeDocks applies to docked panels only
+        needed = max(DOCK_MIN_WIDTH, self.table.ideal_width())
+        width = min(needed, round(self.width() * DOCK_MAX_SHARE))
+        if self._dock.width() < width:
+            self.resizeDocks([self._dock], [width], Qt.Orientation.Horizontal)
 
     # -- menus ------------------------------------------------------------------
-    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(self, key: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+        text, tip = Text.ACTIONS[key]
         action = QAction(text, self)
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
@@ -147,17 +194,15 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         keys = QKeySequence.StandardKey
         self.file_actions = actions = {
-            "new": self._action(Text.NEW, self.jobs.ask_new_project, keys.New),
-            "open": self._action(Text.OPEN, self._ask_open, keys.Open),
-            "sample": self._action(Text.OPEN_SAMPLE, self.open_sample),
-            "save": self._action(Text.SAVE, self.save, keys.Save),
-            "save_as": self._action(Text.SAVE_AS, self.save_as, "Ctrl+Shift+S"),
-            "import_accounts": self._action(Text.IMPORT_ACCOUNTS, self._ask_import_accounts),
-            "export_alignment": self._action(Text.EXPORT_ALIGNMENT, self._ask_export_alignment),
-            "quit": self._action(Text.QUIT, self.close, keys.Quit),
+            "new": self._action("new", self.jobs.ask_new_project, keys.New),
+            "open": self._action("open", self._ask_open, keys.Open),
+            "sample": self._action("sample", self.open_sample),
+            "save": self._action("save", self.save, keys.Save),
+            "save_as": self._action("save_as", self.save_as, "Ctrl+Shift+S"),
+            "import_accounts": self._action("import_accounts", self._ask_import_accounts),
+            "export_alignment": self._action("export_alignment", self._ask_export_alignment),
+            "quit": self._action("quit", self.close, keys.Quit),
         }
-        for key in _NEED_DOCUMENT:
-            actions[key].setEnabled(False)
         file_menu = self.menuBar().addMenu(Text.FILE)
         file_menu.addActions([actions["new"], actions["open"], actions["sample"]])
         self._recent_menu = file_menu.addMenu(Text.RECENT)
@@ -165,21 +210,26 @@ class MainWindow(QMainWindow):
         for group in (("save", "save_as"), ("import_accounts", "export_alignment"), ("quit",)):
             file_menu.addSeparator()
             file_menu.addActions([actions[key] for key in group])
+        self._enable_actions()
+        self._build_view_menu()
+        help_menu = self.menuBar().addMenu(Text.HELP)
+        help_menu.addAction(self._action("about", lambda: show_about(self)))
+
+    def _build_view_menu(self) -> None:
         view_menu = self.menuBar().addMenu(Text.VIEW)
-        view_menu.addAction(
-            self._action(Text.FULL_EXTENT, self.canvas.zoom_to_full_extent, "Ctrl+0")
-        )
-        zoom_in = self._action(Text.ZOOM_IN, self.canvas.zoom_in)
+        view_menu.addAction(self._action("full_extent", self.canvas.zoom_to_full_extent, "Ctrl+0"))
+        zoom_in = self._action("zoom_in", self.canvas.zoom_in)
         zoom_in.setShortcuts(
             [QKeySequence("+"), QKeySequence("="), QKeySequence.StandardKey.ZoomIn]
         )
-        zoom_out = self._action(Text.ZOOM_OUT, self.canvas.zoom_out)
+        zoom_out = self._action("zoom_out", self.canvas.zoom_out)
         zoom_out.setShortcuts([QKeySequence("-"), QKeySequence.StandardKey.ZoomOut])
         view_menu.addActions([zoom_in, zoom_out])
         view_menu.addSeparator()
-        view_menu.addAction(self._dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu(Text.HELP)
-        help_menu.addAction(self._action(Text.ABOUT, lambda: show_about(self)))
+        toggle = self._dock.toggleViewAction()
+        toggle.setStatusTip(Text.TERRITORIES_TIP)
+        toggle.setToolTip(Text.TERRITORIES_TIP)
+        view_menu.addAction(toggle)
 
     def _rebuild_recent_menu(self) -> None:
         self._recent_menu.clear()
@@ -194,72 +244,73 @@ class MainWindow(QMainWindow):
     # -- file actions -----------------------------------------------------------
     def _ask_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, Text.OPEN, settings.last_directory(), Text.PROJECT_FILTER
+            self, _plain(Text.ACTIONS["open"][0]), settings.last_directory(), Text.PROJECT_FILTER
         )
         if path:
             settings.remember_directory(Path(path).parent)
             self.open_project_file(path)
 
     def save(self) -> bool:
-        """Save to the project's file, asking for one if it has none."""
-        if self.document is None:
+        """Save to the project's file in the background (asks for one if it has none).
+
+        Returns whether a save was started; ``jobs.saved`` or an error box follows.
+        """
+        if self.document is None or self.jobs.busy:
             return False
         if self.document.path is None:
             return self.save_as()
-        return self._save_to(self.document.path)
+        self.jobs.save(self.document, self.document.path)
+        return True
 
     def save_as(self) -> bool:
-        """Ask for a file name and save there."""
-        if self.document is None:
+        """Ask for a file name and save there in the background; whether a save started."""
+        if self.document is None or self.jobs.busy:
             return False
         start = str(Path(settings.last_directory()) / "territories.terrmap.gpkg")
-        path, _ = QFileDialog.getSaveFileName(self, Text.SAVE_AS, start, Text.PROJECT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self, _plain(Text.ACTIONS["save_as"][0]), start, Text.PROJECT_FILTER
+        )
         if not path:
             return False
         from terrmap.io.projectfile import project_path
 
-        return self._save_to(project_path(path))
+        self.jobs.save(self.document, project_path(path))
+        return True
 
-    def _save_to(self, path: Path) -> bool:
-        from terrmap.io.projectfile import save_project
-
-        try:
-            save_project(self.document.project, path)
-        except Exception as error:
-            self.jobs.show_error(Text.SAVE_FAILED, error)
-            return False
+    def _saved(self, path: Path) -> None:
+        # The document cannot have changed meanwhile: job actions are locked while busy.
+        if self.document is None:
+            return
         self.document.path = Path(path)
+        self.document.modified = False
         settings.remember_project(path)
         self._rebuild_recent_menu()
         self._update_title()
         self.statusBar().showMessage(Text.SAVED.format(name=Path(path).name), 5000)
-        return True
 
     def _ask_import_accounts(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, Text.IMPORT_ACCOUNTS, settings.last_directory(), Text.ACCOUNT_FILTER
+            self,
+            _plain(Text.ACTIONS["import_accounts"][0]),
+            settings.last_directory(),
+            Text.ACCOUNT_FILTER,
         )
         if path and self.document is not None:
             settings.remember_directory(Path(path).parent)
             self.jobs.import_accounts(self.document, path)
 
     def _ask_export_alignment(self) -> None:
-        if self.document is None:
+        if self.document is None or self.jobs.busy:
             return
         start = str(Path(settings.last_directory()) / "alignment.csv")
         path, _ = QFileDialog.getSaveFileName(
-            self, Text.EXPORT_ALIGNMENT, start, Text.ALIGNMENT_FILTER
+            self, _plain(Text.ACTIONS["export_alignment"][0]), start, Text.ALIGNMENT_FILTER
         )
-        if not path:
-            return
-        from terrmap.io.alignment import write_alignment
+        if path:
+            settings.remember_directory(Path(path).parent)
+            self.jobs.export_alignment(self.document, Path(path))
 
-        try:
-            write_alignment(self.document.project, path)
-        except Exception as error:
-            self.jobs.show_error(Text.EXPORT_FAILED, error)
-            return
-        settings.remember_directory(Path(path).parent)
+    def _exported(self, path: Path) -> None:
         self.statusBar().showMessage(Text.EXPORTED.format(name=Path(path).name), 5000)
 
     # -- status bar -------------------------------------------------------------
@@ -269,6 +320,8 @@ class MainWindow(QMainWindow):
         self._unit_label = QLabel(self)
         self._lonlat_label = QLabel(self)
         self._lonlat_label.setMinimumWidth(170)
+        self._lonlat_label.setToolTip(Text.LONLAT_TIP)
+        self._unit_label.setToolTip(Text.UNIT_TIP)
         self.statusBar().addPermanentWidget(self._unit_label)
         self.statusBar().addPermanentWidget(self._lonlat_label)
         self.canvas.cursor_moved.connect(self._show_cursor)
@@ -300,6 +353,14 @@ class MainWindow(QMainWindow):
         self._unit_label.setText(Text.UNIT.format(name=name, territory=territory))
 
     # -- window state -----------------------------------------------------------
+    def _resize_to_screen(self) -> None:
+        screen = self.screen().availableGeometry()
+        width, height = DEFAULT_SIZE
+        self.resize(
+            min(width, round(screen.width() * SCREEN_SHARE)),
+            min(height, round(screen.height() * SCREEN_SHARE)),
+        )
+
     def _restore_window(self) -> None:
         store = QSettings()
         geometry = store.value("mainWindow/geometry")
@@ -319,3 +380,8 @@ class MainWindow(QMainWindow):
             self.metrics.disconnect()
         self.canvas.set_renderer(None)
         super().closeEvent(event)
+
+
+def _plain(menu_text: str) -> str:
+    """A menu text without its mnemonic and ellipsis, as a dialog title."""
+    return menu_text.replace("&", "").removesuffix("…")

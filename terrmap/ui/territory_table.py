@@ -39,13 +39,15 @@ class Text:
     ACCOUNTS = "Accounts"
     AREA = "Area (km²)"
     # Metric columns not named here are shown as "Annual revenue" for "annual_revenue".
-    METRICS: ClassVar[dict[str, str]] = {"visits_per_year": "Visits / year"}
+    METRICS: ClassVar[dict[str, str]] = {"visits_per_year": "Visits per year"}
+    SORT_TIP = "{header}: click to sort"
 
 
 # Columns before the metrics: key, header.
 _FIXED = (("name", Text.TERRITORY), ("owner", Text.OWNER))
 _SHOWN_METRICS_FIRST = ("units", "accounts")
 _HIDDEN_METRICS = ("area_km2",)
+SHORT_HEADER = 9  # characters; longer headers with a space are wrapped
 
 
 def metric_header(column: str) -> str:
@@ -57,6 +59,18 @@ def metric_header(column: str) -> str:
         return known[column]
     text = column.removeprefix("unit:").replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def wrapped_header(text: str) -> str:
+    """``text`` on two lines at its middle space, so number columns stay narrow.
+
+    A long header would otherwise set the width of a column whose numbers need half.
+    """
+    if " " not in text or len(text) <= SHORT_HEADER:
+        return text
+    middle = len(text) / 2
+    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
+    return f"{text[:cut]}\n{text[cut + 1 :]}"
 
 
 def format_number(value: float) -> str:
@@ -114,11 +128,15 @@ class TerritoryTableModel(QAbstractTableModel):
                 Qt.AlignmentFlag.AlignLeft if section < len(_FIXED) else Qt.AlignmentFlag.AlignRight
             )
             return int(side | Qt.AlignmentFlag.AlignVCenter)
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if section < len(_FIXED):
-            return _FIXED[section][1]
-        return metric_header(self.metric_columns[section - len(_FIXED)])
+            header = _FIXED[section][1]
+        else:
+            header = metric_header(self.metric_columns[section - len(_FIXED)])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return Text.SORT_TIP.format(header=header)
+        return wrapped_header(header)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
@@ -233,6 +251,14 @@ class TerritoryTable(QTableView):
             self.setColumnHidden(1, model.owner_is_redundant())
             self.resizeColumnsToContents()
             self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+
+    def ideal_width(self) -> int:
+        """Width that shows every visible column without a horizontal scroll bar."""
+        header = self.horizontalHeader()
+        columns = sum(
+            header.sectionSize(i) for i in range(header.count()) if not header.isSectionHidden(i)
+        )
+        return columns + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
 
     def source(self) -> TerritoryTableModel | None:
         """The model shown."""

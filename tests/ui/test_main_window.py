@@ -128,7 +128,8 @@ def test_moving_a_unit_repaints_it_and_updates_the_table(window, qtbot):
 def test_save_as_then_open_through_the_menus(window, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "northeast.terrmap.gpkg"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    window.file_actions["save_as"].trigger()
+    with qtbot.waitSignal(window.jobs.saved, timeout=60_000):
+        window.file_actions["save_as"].trigger()
     assert target.is_file()
     assert window.document.path == target
     units_before = list(window.project.units.ids)
@@ -155,3 +156,29 @@ def test_a_bad_file_shows_a_message_and_keeps_the_project(window, qtbot, tmp_pat
 
     assert "broken.terrmap.gpkg" in shown[0][1]
     assert window.project is project
+
+
+def test_every_table_column_fits_at_the_default_size(qtbot, sample_document):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    window.show()
+    qtbot.waitExposed(window)
+    window.install_document(sample_document)
+
+    table = window.table
+    qtbot.waitUntil(lambda: table.viewport().width() >= table.horizontalHeader().length())
+    model = table.model()
+    headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+    assert "Annual\nrevenue" in headers
+    assert "Visits\nper year" in headers
+    assert window.canvas.width() >= 800, "the map keeps at least half the window"
+
+
+def test_every_menu_action_explains_itself(window):
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            if action.isSeparator() or action.menu() is not None:
+                continue
+            assert action.statusTip(), action.text()
+            assert action.toolTip() != action.text().replace("&", ""), action.text()
