@@ -9,16 +9,20 @@ reused by every frame; pens are cosmetic so lines keep their pixel width at any 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
 
 from terrmap.core.plan import UNASSIGNED
-from terrmap.core.project import Project
 from terrmap.render.geometry_cache import GeometryCache
 from terrmap.render.scene import MapScene
 from terrmap.render.style import MapStyle
 from terrmap.render.viewport import Bounds, MapViewport
+
+if TYPE_CHECKING:
+    from terrmap.core.project import Project
 
 # Below this mean on-screen size (pixels) unit borders would turn fills into a grey mesh.
 MIN_UNIT_PIXELS_FOR_BORDERS = 12.0

@@ -7,15 +7,18 @@ Building a scene projects and simplifies every layer (about a second a level for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
-from terrmap.core.project import Project
 from terrmap.render.geometry_cache import GeometryCache, PointCache
 from terrmap.render.projection import DisplayProjection
 from terrmap.render.territory_paths import TerritoryPaths
 from terrmap.render.viewport import Bounds
+
+if TYPE_CHECKING:
+    from terrmap.core.project import Project
 
 
 @dataclass

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from terrmap.errors import TerrmapError
 from terrmap.ui import settings
 from terrmap.ui.dialogs import FieldPickerDialog, NewProjectDialog
+from terrmap.ui.import_report import show_import_report
 from terrmap.ui.loading import (
     LoadedDocument,
     NewProjectRequest,
@@ -161,6 +162,9 @@ class DocumentJobs(QObject):
         self.loaded.emit(document)
         if document.notes:
             QMessageBox.information(self._window, Text.NOTES_TITLE, "\n".join(document.notes))
+        report = document.account_report
+        if report is not None:
+            show_import_report(self._window, report.problems, report.placed, report.source)
 
     def _failed(self, tag: object, error: BaseException) -> None:
         self._close_progress()

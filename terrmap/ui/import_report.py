@@ -7,7 +7,7 @@ Python per row or comparison, which takes seconds (sorting: minutes) for 100,000
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terrmap.io.accounts import ImportProblem, problems_to_csv
+if TYPE_CHECKING:
+    from terrmap.io.accounts import ImportProblem
 
 __all__ = ["ImportReportDialog", "ProblemTableModel", "Text", "show_import_report"]
 
@@ -280,6 +281,8 @@ class ImportReportDialog(QDialog):
             return
         if not Path(path).suffix:
             path += ".csv"
+        from terrmap.io.accounts import problems_to_csv  # loaded by now; keeps startup light
+
         try:
             problems_to_csv(self._problems, path)
         except OSError as exc:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from terrmap.core.layers import AccountLayer
-from terrmap.core.project import Project
 from terrmap.errors import TerrmapError
-from terrmap.render import MapScene
+
+if TYPE_CHECKING:
+    from terrmap.core.project import Project
+    from terrmap.io.accounts import ImportProblem
+    from terrmap.render import MapScene
 
 Progress = Callable[[float, str], object]
 Stop = Callable[[], bool]
@@ -27,7 +30,15 @@ class Text:
     SAMPLE = "Loading the sample"
     PREPARING_MAP = "Preparing the map"
     CANCELLED = "Cancelled."
-    PROBLEMS = "{count:,} account rows were not placed or look suspect."
+
+
+@dataclass
+class AccountReport:
+    """What an account import placed and which rows it could not place or doubts."""
+
+    problems: list[ImportProblem]
+    placed: int
+    source: str
 
 
 @dataclass
@@ -39,6 +50,7 @@ class LoadedDocument:
     path: Path | None = None  # None until saved (sample, new project)
     notes: list[str] = field(default_factory=list)
     modified: bool = False  # holds work that is in no file yet (built, imported)
+    account_report: AccountReport | None = None  # after building or importing accounts
 
 
 def open_project_job(path: str, *, progress: Progress, stop: Stop) -> LoadedDocument:
@@ -85,16 +97,19 @@ def new_project_job(
         progress=lambda f, m: progress(0.7 * f, m),
         stop=stop,
     )
-    notes = list(built.warnings)
-    if built.problems:
-        notes.append(Text.PROBLEMS.format(count=len(built.problems)))
-    return _finish(built.project, None, notes, progress, stop, modified=True)
+    document = _finish(built.project, None, list(built.warnings), progress, stop, modified=True)
+    if request.accounts:
+        source = Path(request.accounts).name
+        document.account_report = AccountReport(built.problems, len(built.project.accounts), source)
+    return document
 
 
 def import_accounts_job(
     document: LoadedDocument, path: str, *, progress: Progress, stop: Stop
 ) -> LoadedDocument:
     """The same project with its accounts replaced by those read from ``path``."""
+    from terrmap.core.layers import AccountLayer
+    from terrmap.core.project import Project
     from terrmap.io.accounts import import_accounts
 
     old = document.project
@@ -107,8 +122,9 @@ def import_accounts_job(
         plan.overrides.clear()  # overrides name accounts of the old book
     project = Project(old.units, accounts, old.territories, plans, old.context, old.metadata)
     project.switch_plan(old.active_plan_index)
-    notes = [Text.PROBLEMS.format(count=len(book.problems))] if book.problems else []
-    return _finish(project, document.path, notes, progress, stop, modified=True)
+    loaded = _finish(project, document.path, [], progress, stop, modified=True)
+    loaded.account_report = AccountReport(book.problems, len(book.frame), book.source)
+    return loaded
 
 
 def _finish(
@@ -122,6 +138,8 @@ def _finish(
 ) -> LoadedDocument:
     if stop():
         raise TerrmapError(Text.CANCELLED)
+    from terrmap.render import MapScene
+
     progress(0.75, Text.PREPARING_MAP)
     scene = MapScene.build(project)
     progress(1.0, "")

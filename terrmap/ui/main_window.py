@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QWidget
 
-from terrmap.core.metrics import TerritoryMetrics
-from terrmap.render import MapRenderer
 from terrmap.ui import settings
 from terrmap.ui.about import show_about
 from terrmap.ui.document_jobs import DocumentJobs
 from terrmap.ui.loading import LoadedDocument
 from terrmap.ui.map_canvas import MapCanvas
 from terrmap.ui.territory_table import TerritoryTable, TerritoryTableModel
+
+if TYPE_CHECKING:
+    from terrmap.core.metrics import TerritoryMetrics
 
 
 class Text:
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document: LoadedDocument | None = None
-        self.metrics: TerritoryMetrics | None = None
+        self.metrics: TerritoryMetrics | None = None  # set with a document
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
         self.table = TerritoryTable(self)
@@ -128,6 +129,10 @@ class MainWindow(QMainWindow):
         if self.metrics is not None:
             self.metrics.disconnect()
         self.document = document
+        # Imported here, not at the top: the window shows before geopandas has loaded.
+        from terrmap.core.metrics import TerritoryMetrics
+        from terrmap.render import MapRenderer
+
         self.metrics = TerritoryMetrics(document.project)
         self.canvas.set_renderer(MapRenderer(document.project, document.scene))
         self.table.set_source(TerritoryTableModel(document.project, self.metrics, self.table))

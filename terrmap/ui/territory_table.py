@@ -7,7 +7,7 @@ territory insertions or removals reset the (small) model.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from PySide6.QtCore import (
@@ -20,9 +20,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from terrmap.core.metrics import TerritoryMetrics
 from terrmap.core.palette import UNASSIGNED_COLOR
-from terrmap.core.project import Project
+
+if TYPE_CHECKING:
+    from terrmap.core.metrics import TerritoryMetrics
+    from terrmap.core.project import Project
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
