@@ -41,8 +41,11 @@ class MapScene:
         units = GeometryCache(project.units.geometry, projection, coverage=True)
         points = project.accounts.frame.geometry.to_numpy()
         accounts = PointCache(shapely.get_x(points), shapely.get_y(points), projection)
+        near = _surroundings(project.units.frame.total_bounds)
         context = {
-            name: GeometryCache(_polygons(frame.to_crs(4326).geometry), projection, coverage=False)
+            name: GeometryCache(
+                _polygons(frame.to_crs(4326).geometry, near), projection, coverage=False
+            )
             for name, frame in project.context.items()
         }
         return cls(projection, units, accounts, context)
@@ -53,7 +56,15 @@ class MapScene:
         return self.units.extent
 
 
-def _polygons(geometry: object) -> np.ndarray:
+def _surroundings(bounds: np.ndarray) -> shapely.Geometry:
+    """The units' box grown by its own size each way: context beyond it is never in view
+    at useful zooms, and projecting all of it costs start-up time."""
+    minx, miny, maxx, maxy = bounds
+    width, height = maxx - minx, maxy - miny
+    return shapely.box(minx - width, miny - height, maxx + width, maxy + height)
+
+
+def _polygons(geometry: object, near: shapely.Geometry) -> np.ndarray:
     values = np.asarray(geometry, dtype=object)
-    keep = shapely.get_type_id(values) >= 0
+    keep = (shapely.get_type_id(values) >= 0) & shapely.intersects(values, near)
     return values[keep]

@@ -64,6 +64,9 @@ class MapCanvas(QWidget):
         self._frame_viewport: MapViewport | None = None
         self._frame_exact = False  # rendered with the final-quality style
         self._drag_origin: QPointF | None = None
+        # While the view is the fitted full extent it stays fitted as the window resizes
+        # (the dock settles its width after the first fit); a pan or zoom ends that.
+        self._fitted = False
         self._drag_viewport: MapViewport | None = None
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._settled)
@@ -116,6 +119,7 @@ class MapCanvas(QWidget):
     def set_viewport(self, viewport: MapViewport) -> None:
         """Show ``viewport`` (moving the cached frame now, re-rendering after a pause)."""
         self._viewport = viewport
+        self._fitted = False
         self._settle.start()
         self.update()
         self.view_changed.emit()
@@ -127,6 +131,7 @@ class MapCanvas(QWidget):
             self.update()
             return
         self._viewport = MapViewport.fit(self._renderer.extent, self.width(), self.height())
+        self._fitted = True
         self._frame = None
         self.update()
         self.view_changed.emit()
@@ -212,7 +217,7 @@ class MapCanvas(QWidget):
     # -- input -------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._viewport is None:
+        if self._viewport is None or self._fitted:
             self.zoom_to_full_extent()
         else:
             self._viewport = self._viewport.resized(self.width(), self.height())

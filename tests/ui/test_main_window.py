@@ -182,3 +182,20 @@ def test_every_menu_action_explains_itself(window):
                 continue
             assert action.statusTip(), action.text()
             assert action.toolTip() != action.text().replace("&", ""), action.text()
+
+
+def test_full_extent_stays_fitted_while_the_window_resizes_until_the_user_zooms(window, qtbot):
+    canvas = window.canvas
+    canvas.zoom_to_full_extent()
+    extent = canvas.renderer.extent
+    window.resize(window.width() - 200, window.height())
+    qtbot.waitUntil(lambda: canvas.viewport.width == canvas.width())
+    left, bottom = canvas.viewport.world_to_screen(extent[0], extent[1])
+    right, top = canvas.viewport.world_to_screen(extent[2], extent[3])
+    assert 0 <= left and right <= canvas.width()
+    assert 0 <= top and bottom <= canvas.height()
+    canvas.zoom_in()
+    zoomed = canvas.viewport.scale
+    window.resize(window.width() + 100, window.height())
+    qtbot.waitUntil(lambda: canvas.viewport.width == canvas.width())
+    assert canvas.viewport.scale == zoomed
