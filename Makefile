@@ -25,6 +25,7 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/core.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/startup.py
 
 system-deps:
 	@installers/debian-deps.sh $(QT_DEBS)

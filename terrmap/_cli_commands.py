@@ -30,18 +30,39 @@ if TYPE_CHECKING:
 _MAX_PROBLEMS_SHOWN = 10
 
 
+def _command(
+    sub: argparse._SubParsersAction,
+    run: object,
+    name: str,
+    *,
+    creates: bool = False,
+    **parser_options: object,
+) -> argparse.ArgumentParser:
+    """Add a sub-command that takes a PROJECT file and runs ``run``.
+
+    ``parser_options`` (help, description, epilog...) go to ``add_parser``.
+    """
+    p = sub.add_parser(name, **parser_options)
+    what = "project file to create" if creates else "project file"
+    p.add_argument("project", metavar="PROJECT", help=f"{what} (*.terrmap.gpkg)")
+    p.set_defaults(run=run)
+    return p
+
+
 # -- new -------------------------------------------------------------------
 def register_new(sub: argparse._SubParsersAction) -> None:
     """Add ``terrmap new``."""
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        run_new,
         "new",
         help="build a project from boundary, account and rep files",
         description="Build a project file from a boundary layer and, optionally, an account "
         "book, a reps CSV (id,name[,home_lat,home_lon,color,target,parent]) and an "
         "alignment CSV (unit_id,territory). Account rows that cannot be placed are "
         "counted and, with --import-report, listed.",
+        creates=True,
     )
-    p.add_argument("project", metavar="PROJECT", help="project file to create (*.terrmap.gpkg)")
     p.add_argument("--boundaries", required=True, metavar="FILE", help="polygon layer of units")
     p.add_argument("--id-field", metavar="F", help="unit id field (if not a Census layer)")
     p.add_argument("--name-field", metavar="F", help="unit name field")
@@ -54,7 +75,6 @@ def register_new(sub: argparse._SubParsersAction) -> None:
         help="write account problems as CSV: file,line,account_id,severity,reason",
     )
     p.add_argument("--force", action="store_true", help="replace PROJECT if it exists")
-    p.set_defaults(run=run_new)
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -96,15 +116,16 @@ def _new_target(target: Path, force: bool) -> Path:
 # -- sample ----------------------------------------------------------------
 def register_sample(sub: argparse._SubParsersAction) -> None:
     """Add ``terrmap sample``."""
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        run_sample,
         "sample",
         help="write the bundled sample as a project file",
         description="Write the bundled sample (real Northeast US counties, synthetic "
         "accounts and reps) as a project file to explore or to start from.",
+        creates=True,
     )
-    p.add_argument("project", metavar="PROJECT", help="project file to create (*.terrmap.gpkg)")
     p.add_argument("--force", action="store_true", help="replace PROJECT if it exists")
-    p.set_defaults(run=run_sample)
 
 
 def run_sample(args: argparse.Namespace) -> int:
@@ -122,14 +143,14 @@ def run_sample(args: argparse.Namespace) -> int:
 # -- info ------------------------------------------------------------------
 def register_info(sub: argparse._SubParsersAction) -> None:
     """Add ``terrmap info``."""
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        run_info,
         "info",
         help="summarise a project",
         description="Summarise a project: units, accounts, territories, plans, metadata.",
     )
-    p.add_argument("project", metavar="PROJECT", help="project file (*.terrmap.gpkg)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.set_defaults(run=run_info)
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -145,14 +166,15 @@ def run_info(args: argparse.Namespace) -> int:
 # -- report ----------------------------------------------------------------
 def register_report(sub: argparse._SubParsersAction) -> None:
     """Add ``terrmap report``."""
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        run_report,
         "report",
         help="print the per-territory balance table",
         description="Print per territory: units, accounts, the sum of each metric, and the "
         "deviation of the first metric from the territory's target with an in-band mark. "
         "Metrics default to every numeric account column.",
     )
-    p.add_argument("project", metavar="PROJECT", help="project file (*.terrmap.gpkg)")
     p.add_argument(
         "--metric", nargs="+", action="extend", metavar="COL", help="metric column(s) to sum"
     )
@@ -165,7 +187,6 @@ def register_report(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--csv", metavar="OUT", help="also write the table as CSV")
     p.add_argument("--json", action="store_true", help="print the totals as JSON")
-    p.set_defaults(run=run_report)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -185,16 +206,16 @@ def run_report(args: argparse.Namespace) -> int:
 # -- alignment ---------------------------------------------------------------
 def register_export_alignment(sub: argparse._SubParsersAction) -> None:
     """Add ``terrmap export-alignment``."""
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        run_export_alignment,
         "export-alignment",
         help="write unit_id,territory,territory_name,owner as CSV",
         description="Write the active plan as CSV with columns unit_id,territory,"
         "territory_name,owner (one row per unit; unassigned units have an empty territory), "
         "the file CRMs import.",
     )
-    p.add_argument("project", metavar="PROJECT", help="project file (*.terrmap.gpkg)")
     p.add_argument("out", metavar="OUT.csv", help="CSV to write")
-    p.set_defaults(run=run_export_alignment)
 
 
 def run_export_alignment(args: argparse.Namespace) -> int:
@@ -210,7 +231,9 @@ def run_export_alignment(args: argparse.Namespace) -> int:
 
 def register_import_alignment(sub: argparse._SubParsersAction) -> None:
     """Add ``terrmap import-alignment``."""
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        run_import_alignment,
         "import-alignment",
         help="assign units to territories from a CSV",
         description="Read unit_id,territory from a CSV (other columns are ignored; an empty "
@@ -220,7 +243,6 @@ def register_import_alignment(sub: argparse._SubParsersAction) -> None:
         "left unchanged (exit status 1) unless --skip-unknown is given.",
         epilog="Exit status: 0 applied, 1 rows rejected, 2 error.",
     )
-    p.add_argument("project", metavar="PROJECT", help="project file (*.terrmap.gpkg)")
     p.add_argument("alignment", metavar="IN.csv", help="CSV with unit_id,territory columns")
     p.add_argument(
         "--skip-unknown",
@@ -228,7 +250,6 @@ def register_import_alignment(sub: argparse._SubParsersAction) -> None:
         help="apply the usable rows and save even if some rows are rejected (exit 0)",
     )
     p.add_argument("--dry-run", action="store_true", help="check the file; change nothing")
-    p.set_defaults(run=run_import_alignment)
 
 
 def run_import_alignment(args: argparse.Namespace) -> int:

@@ -12,9 +12,10 @@ import threading
 import pytest
 from PySide6.QtCore import QSettings, QThreadPool
 
-from terrmap.core import Plan, Project, Territory
+from terrmap.core import Project
 from terrmap.ui.loading import LoadedDocument, open_sample_job
-from tests.grid import grid_accounts, grid_units
+from tests.grid import make_grid_project
+from tests.ui.helpers import show_window
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -63,14 +64,7 @@ def sample_document() -> LoadedDocument:
 @pytest.fixture
 def window(qtbot, sample_document):
     """The main window showing the sample at 1200 × 800."""
-    from terrmap.ui.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.install_document(sample_document)
+    win = show_window(qtbot, sample_document, 1200, 800)
     win.canvas.render_now()
     return win
 
@@ -78,11 +72,4 @@ def window(qtbot, sample_document):
 @pytest.fixture
 def grid_project() -> Project:
     """The core tests' 4 × 3 grid: columns 0–1 → T1, column 2 → T2, column 3 unassigned."""
-    units = grid_units()
-    territories = [
-        Territory("T1", "West", owner="Ana", color="#4477AA", home=(-99.8, 38.2)),
-        Territory("T2", "Middle", owner="Ben", color="#EE6677"),
-        Territory("T3", "East", color="#228833"),
-    ]
-    codes = [{0: 0, 1: 0, 2: 1, 3: -1}[int(unit_id[-1])] for unit_id in units.ids]
-    return Project(units, grid_accounts(units), territories, [Plan("Current", codes)])
+    return make_grid_project()

@@ -13,7 +13,7 @@ from terrmap.core import AssignUnits
 from terrmap.core.palette import UNASSIGNED_COLOR
 from terrmap.ui.main_window import MainWindow
 from terrmap.ui.territory_table import SORT_ROLE
-from tests.ui.helpers import colours_near, grab_rgb, rgb
+from tests.ui.helpers import colours_near, grab_rgb, rgb, show_window
 
 # A territory "appears" when a few pixels have exactly its colour; the smallest sample
 # territory (two New York City counties under dense account dots) shows about twenty.
@@ -159,12 +159,7 @@ def test_a_bad_file_shows_a_message_and_keeps_the_project(window, qtbot, tmp_pat
 
 
 def test_every_table_column_fits_at_the_default_size(qtbot, sample_document):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    window.show()
-    qtbot.waitExposed(window)
-    window.install_document(sample_document)
+    window = show_window(qtbot, sample_document, 1600, 1000)
 
     table = window.table
     qtbot.waitUntil(lambda: table.viewport().width() >= table.horizontalHeader().length())
