@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from terrmap.io.accounts import import_accounts
 
 from terrmap.core import AssignUnits, Project, Territory, TerritoryMetrics
 from terrmap.core.layers import UnitLayer
 from terrmap.core.palette import color_for_index
 from terrmap.core.plan import Plan
+from terrmap.io.accounts import import_accounts
 from terrmap.io.boundaries import read_boundaries
 from terrmap.resources import resource_path
 

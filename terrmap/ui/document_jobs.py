@@ -71,12 +71,15 @@ class DocumentJobs(QObject):
         The project or its alignment was written to this file.
     busy_changed(bool)
         A job started (True) or its outcome was handled or it was cancelled (False).
+    failed(str)
+        The job with this tag ("open", "save"...) failed; its error was shown.
     """
 
     loaded = Signal(object)
     saved = Signal(object)
     exported = Signal(object)
     busy_changed = Signal(bool)
+    failed = Signal(str)
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
@@ -172,6 +175,7 @@ class DocumentJobs(QObject):
         if tag == "new" and self._ask_fields(error):
             return
         self.show_error(_FAILURE_TITLES.get(str(tag), Text.OPEN_FAILED), error)
+        self.failed.emit(str(tag))
 
     def _ask_fields(self, error: BaseException) -> bool:
         from terrmap.io.boundaries import FieldChoiceNeeded, list_layer_fields

@@ -15,6 +15,7 @@ from terrmap.ui.document_jobs import DocumentJobs
 from terrmap.ui.loading import LoadedDocument
 from terrmap.ui.map_canvas import MapCanvas
 from terrmap.ui.territory_table import TerritoryTable, TerritoryTableModel
+from terrmap.ui.unsaved import UnsavedChangesGuard
 
 if TYPE_CHECKING:
     from terrmap.core.metrics import TerritoryMetrics
@@ -26,6 +27,7 @@ class Text:
     APP = "Terrmap"
     UNTITLED = "Untitled"
     SYNTHETIC = "[synthetic sample]"
+    REPLACING = "opening another project"
     FILE, VIEW, HELP = "&File", "&View", "&Help"
     RECENT = "Open &Recent"
     NO_RECENT = "(none)"
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self.jobs = DocumentJobs(self)
         self.jobs.loaded.connect(self.install_document)
         self.jobs.saved.connect(self._saved)
+        self._guard = UnsavedChangesGuard(self)
         self.jobs.exported.connect(self._exported)
         self.jobs.busy_changed.connect(lambda _busy: self._enable_actions())
         self._build_status_bar()
@@ -146,12 +149,15 @@ class MainWindow(QMainWindow):
         self.document_installed.emit()
 
     def open_sample(self) -> None:
-        """Load the bundled sample in the background."""
-        self.jobs.open_sample()
+        """Load the bundled sample in the background (after asking about unsaved work)."""
+        self._guard.proceed(Text.REPLACING, self.jobs.open_sample)
 
     def open_project_file(self, path: str) -> None:
-        """Open a project file in the background."""
-        self.jobs.open_project(path)
+        """Open a project file in the background (after asking about unsaved work)."""
+        self._guard.proceed(Text.REPLACING, lambda: self.jobs.open_project(path))
+
+    def _ask_new_project(self) -> None:
+        self._guard.proceed(Text.REPLACING, self.jobs.ask_new_project)
 
     def _update_title(self) -> None:
         if self.document is None:
@@ -199,7 +205,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         keys = QKeySequence.StandardKey
         self.file_actions = actions = {
-            "new": self._action("new", self.jobs.ask_new_project, keys.New),
+            "new": self._action("new", self._ask_new_project, keys.New),
             "open": self._action("open", self._ask_open, keys.Open),
             "sample": self._action("sample", self.open_sample),
             "save": self._action("save", self.save, keys.Save),
@@ -376,6 +382,9 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._guard.may_close():
+            event.ignore()  # kept open; a chosen save closes the window when it is done
+            return
         store = QSettings()
         store.setValue("mainWindow/geometry", self.saveGeometry())
         store.setValue("mainWindow/state", self.saveState())

@@ -40,6 +40,27 @@ def _no_dangling_threads():
 
 
 @pytest.fixture(autouse=True)
+def unsaved_answers(monkeypatch) -> list[tuple[str, str]]:
+    """Answer "Don't Save" to the unsaved-changes question (a modal box would hang a test).
+
+    Returns the list of (file name, action) questions asked; a test that wants another
+    answer patches ``terrmap.ui.unsaved.ask_to_save`` itself.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    import terrmap.ui.unsaved
+
+    asked: list[tuple[str, str]] = []
+
+    def answer(_parent, name: str, action: str) -> QMessageBox.StandardButton:
+        asked.append((name, action))
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(terrmap.ui.unsaved, "ask_to_save", answer)
+    return asked
+
+
+@pytest.fixture(autouse=True)
 def _isolated_settings(qapp, tmp_path_factory):
     """Keep QSettings (recent files, window state) away from the user's real ones."""
     folder = tmp_path_factory.mktemp("settings")
