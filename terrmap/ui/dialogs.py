@@ -30,7 +30,8 @@ class Text:
     NEW_TITLE = "New Project"
     NEW_INTRO = (
         "Choose the boundary layer your territories are built from: ZIP codes (ZCTA), "
-        "counties or any polygons. Accounts and reps can be added now or later."
+        "counties or any polygons. Accounts and reps are optional; accounts can also be "
+        "imported later."
     )
     BOUNDARIES = "&Boundary layer:"
     ACCOUNTS = "&Accounts:"
