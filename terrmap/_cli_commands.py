@@ -101,8 +101,9 @@ def run_new(args: argparse.Namespace) -> int:
     out(report.new_summary(target, built))
     if built.problems and not args.import_report:
         _show_some(
-            [f"{p.file}, line {p.line}: {p.severity}: {p.reason}" for p in built.problems],
+            [f"{p.file}, line {p.line}: {p.reason}" for p in built.problems],
             "list them all with --import-report OUT.csv",
+            [error_line if p.severity == "error" else warn_line for p in built.problems],
         )
     return EXIT_OK
 
@@ -293,9 +294,11 @@ def _changes(project: Project, mapping: dict[str, str | None]) -> int:
     return int((before != after).sum())
 
 
-def _show_some(lines: list[str], hint: str) -> None:
-    for line in lines[:_MAX_PROBLEMS_SHOWN]:
-        warn_line(line)
+def _show_some(lines: list[str], hint: str, printers: list | None = None) -> None:
+    """Print the first problems (each with its own printer, default a warning)."""
+    printers = printers or [warn_line] * len(lines)
+    for line, print_line in zip(lines[:_MAX_PROBLEMS_SHOWN], printers, strict=False):
+        print_line(line)
     if len(lines) > _MAX_PROBLEMS_SHOWN:
         warn_line(f"… and {len(lines) - _MAX_PROBLEMS_SHOWN} more; {hint}")
 

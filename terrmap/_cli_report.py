@@ -222,7 +222,15 @@ def new_summary(target: Path, built: NewProject) -> str:
     warnings = sum(p.severity == "warning" for p in built.problems)
     assigned = int((project.plan.codes >= 0).sum())
     return (
-        f"Created {target}: {len(project.units):,} units ({project.units.kind}), "
-        f"{len(project.accounts):,} accounts placed, {errors} errors, {warnings} warnings, "
-        f"{len(project.territories)} territories, {assigned:,} units assigned"
+        f"Created {target}: {_count(len(project.units), 'unit')} ({project.units.kind}), "
+        f"{_count(len(project.accounts), 'account')} placed, "
+        f"{_count(errors, 'row')} not placed, {_count(warnings, 'warning')}, "
+        f"{_count(len(project.territories), 'territory', 'territories')}, "
+        f"{assigned:,} of {len(project.units):,} units assigned"
     )
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    """``"1 warning"``, ``"2 warnings"``, ``"1,024 units"``."""
+    noun = singular if number == 1 else (plural or singular + "s")
+    return f"{number:,} {noun}"
