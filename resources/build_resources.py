@@ -39,7 +39,9 @@ STATE_TOLERANCE = 0.005
 
 COUNTY_COLUMNS = ["GEOID", "STATEFP", "COUNTYFP", "STUSPS", "NAME", "ALAND", "AWATER", "geometry"]
 STATE_COLUMNS = ["STATEFP", "STUSPS", "NAME", "geometry"]
-ZIP_COLUMNS = ["zip", "lat", "lon", "state", "zip_type", "source"]
+# Coordinates and their source only: zipcodes' state and ZIP-type fields come from a site
+# whose terms are unclear, and the importer needs neither.
+ZIP_COLUMNS = ["zip", "lat", "lon", "source"]
 
 
 def census_shapefile(stem: str) -> gpd.GeoDataFrame:
@@ -98,14 +100,12 @@ def build_counties(states: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def usps_zip_points() -> pd.DataFrame:
-    """Return zipcodes' USPS ZIP points (GeoNames-derived), with state and ZIP type."""
+    """Return zipcodes' USPS ZIP points (GeoNames-derived coordinates)."""
     records = [
         {
             "zip": entry["zip_code"],
             "lat": float(entry["lat"] or 0),
             "lon": float(entry["long"] or 0),
-            "state": entry["state"],
-            "zip_type": entry["zip_code_type"],
         }
         for entry in zipcodes.list_all()
     ]
@@ -123,13 +123,10 @@ def build_zip_points() -> pd.DataFrame:
     """Merge ZCTA points (preferred: they sit inside the ZIP's area) with USPS points."""
     usps = usps_zip_points()
     zcta = zcta_points()
-    # State and type come from every zipcodes row, even one without a point (e.g. Guam's
-    # 96917, whose only point is the ZCTA's).
-    attributes = usps.set_index("zip")[["state", "zip_type"]]
     # Drop missing/zero coordinates before choosing, so a ZIP with a usable point in either
     # source keeps it (most MILITARY ZIPs have none at all and disappear).
     usps = usps[usable(usps)].assign(source="usps")
-    zcta = zcta[usable(zcta)].assign(source="zcta").join(attributes, on="zip")
+    zcta = zcta[usable(zcta)].assign(source="zcta")
     usps_only = usps[~usps["zip"].isin(zcta["zip"])]
     points = pd.concat([zcta, usps_only], ignore_index=True)
     points["lat"] = points["lat"].round(5)

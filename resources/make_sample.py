@@ -109,8 +109,17 @@ def load_region_counties() -> gpd.GeoDataFrame:
 
 
 def load_region_zips() -> pd.DataFrame:
-    """Return the region's civilian ZIP points (no MILITARY ZIPs)."""
+    """Return the region's civilian ZIP points (no MILITARY ZIPs).
+
+    State and ZIP type come from the ``zipcodes`` package here, at build time; the
+    bundled table carries only coordinates.
+    """
     zips = pd.read_csv(RESOURCES / "geocode" / "zip_points.csv", dtype={"zip": str})
+    kinds = pd.DataFrame.from_records(
+        [(e["zip_code"], e["state"], e["zip_code_type"]) for e in zipcodes.list_all()],
+        columns=["zip", "state", "zip_type"],
+    )
+    zips = zips.merge(kinds, on="zip", how="left")
     keep = zips["state"].isin(REGION_STATES) & (zips["zip_type"] != "MILITARY")
     return zips[keep].reset_index(drop=True)
 

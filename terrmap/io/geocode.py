@@ -1,6 +1,6 @@
 """Offline ZIP geocoding: one point per ZIP code from the bundled table.
 
-The table ``resources/geocode/zip_points.csv`` has columns ``zip,lat,lon,state,zip_type,source``:
+The table ``resources/geocode/zip_points.csv`` has columns ``zip,lat,lon,source``:
 ``source`` is ``zcta`` for Census ZCTA internal points and ``usps`` for USPS points of
 PO-box and unique ZIPs, which have no ZCTA polygon.
 """
@@ -95,7 +95,7 @@ class ZipPoints:
 
     @classmethod
     def from_csv(cls, path: str | Path) -> ZipPoints:
-        """Load a table in the bundled format (``zip,lat,lon,state,zip_type,source``)."""
+        """Load a table in the bundled format (``zip,lat,lon,source``)."""
         try:
             table = pd.read_csv(path, dtype={"zip": str}, keep_default_na=False)
         except (OSError, ValueError) as exc:

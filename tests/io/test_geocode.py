@@ -56,11 +56,11 @@ def test_normalize_zip_is_vectorised_and_keeps_the_index():
 def small_table(tmp_path_factory) -> ZipPoints:
     path = tmp_path_factory.mktemp("geocode") / "zip_points.csv"
     path.write_text(
-        "zip,lat,lon,state,zip_type,source\n"
-        "02903,41.8192,-71.4102,RI,STANDARD,zcta\n"
-        "02901,41.8227,-71.4145,RI,PO BOX,usps\n"
-        "19801,39.7236,-75.5412,DE,STANDARD,usps\n"
-        "19801,39.7400,-75.5500,DE,STANDARD,zcta\n",
+        "zip,lat,lon,source\n"
+        "02903,41.8192,-71.4102,zcta\n"
+        "02901,41.8227,-71.4145,usps\n"
+        "19801,39.7236,-75.5412,usps\n"
+        "19801,39.7400,-75.5500,zcta\n",
         encoding="utf-8",
     )
     return ZipPoints.from_csv(path)
