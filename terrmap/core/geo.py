@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from pyproj import CRS
 
 # A parsed CRS object: geopandas re-parses a string on every frame it builds (~8 ms each).
@@ -22,6 +23,18 @@ def equal_area_crs(lon: float, lat: float) -> CRS:
     if -170.0 <= lon <= -60.0 and 15.0 <= lat <= 72.0:
         return CRS.from_user_input(US_EQUAL_AREA_CRS)
     return CRS.from_proj4(f"+proj=laea +lat_0={lat:.4f} +lon_0={lon:.4f} +datum=WGS84 +units=m")
+
+
+def equal_area_crs_for(geometries: np.ndarray) -> CRS:
+    """The equal-area CRS for lon/lat ``geometries``, centred on their typical location.
+
+    Centred on the median of the features' box centres, not on the total bounds: a
+    layer with Aleutian islands spans -179°…+179° and would centre on Greenwich.
+    """
+    bounds = shapely.bounds(np.asarray(geometries, dtype=object))
+    centres = (bounds[:, :2] + bounds[:, 2:]) / 2
+    lon, lat = np.nanmedian(centres, axis=0) if len(centres) else (0.0, 0.0)
+    return equal_area_crs(float(lon), float(lat))
 
 
 def haversine_km(

@@ -7,9 +7,8 @@ from functools import cached_property
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from terrmap.core.geo import STORAGE_CRS, equal_area_crs
+from terrmap.core.geo import STORAGE_CRS, equal_area_crs_for
 from terrmap.errors import EditError
 
 # Account columns that describe the record rather than measure it; never summed.
@@ -63,10 +62,8 @@ class UnitLayer:
 
     @cached_property
     def area_crs(self):  # -> pyproj.CRS
-        """The equal-area CRS used to measure this layer."""
-        minx, miny, maxx, maxy = self.frame.total_bounds
-        center = shapely.centroid(shapely.box(minx, miny, maxx, maxy))
-        return equal_area_crs(center.x, center.y)
+        """The equal-area CRS used to measure this layer (the map draws in the same)."""
+        return equal_area_crs_for(self.geometry)
 
     @cached_property
     def area_km2(self) -> np.ndarray:
@@ -154,10 +151,15 @@ class AccountLayer:
             and not pd.api.types.is_bool_dtype(self.frame[c])
         ]
 
+    @cached_property
+    def _id_index(self) -> pd.Index:
+        # Built once: edits and metrics look accounts up by id on every override change.
+        return pd.Index(self.ids)
+
     def positions(self, account_ids: object) -> np.ndarray:
         """Return layer positions of ``account_ids``; raise `EditError` for an unknown id."""
         ids = pd.Index(np.asarray(account_ids, dtype=object).reshape(-1))
-        pos = pd.Index(self.ids).get_indexer(ids)
+        pos = self._id_index.get_indexer(ids)
         if (pos < 0).any():
             raise EditError(f"unknown account id {ids[pos < 0][0]!r}")
         return pos.astype(np.intp)

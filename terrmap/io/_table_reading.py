@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from terrmap.errors import InputError
+from terrmap.io._files import require_file
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -36,12 +37,9 @@ class RawTable:
 
 def read_table(path: Path) -> RawTable:
     """Read ``path`` (CSV or first sheet of an XLSX) as text columns with line numbers."""
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        known = ", ".join(TABLE_SUFFIXES)
-        raise InputError(f"unsupported account file type '{suffix}' (use {known})", file=path)
-    if not path.is_file():
-        raise InputError("file not found", file=path)
+    suffix = require_file(
+        path, TABLE_SUFFIXES, "unsupported account file type '{suffix}' (use {known})"
+    )
     raw = _read_xlsx(path) if suffix in (".xlsx", ".xlsm") else _read_csv(path)
     if raw.table.num_columns == 0:
         raise InputError("the file has no header row", file=path)

@@ -15,6 +15,7 @@ import pyogrio
 import pyogrio.errors
 
 from terrmap.errors import InputError
+from terrmap.io._files import require_file
 
 VECTOR_SUFFIXES = (".shp", ".zip", ".gpkg", ".geojson", ".json", ".parquet", ".geoparquet")
 _PARQUET_SUFFIXES = (".parquet", ".geoparquet")
@@ -71,12 +72,9 @@ def read_field_names(path: Path, layer: str | None) -> list[str]:
 
 def open_source(path: Path, layer: str | None) -> VectorSource:
     """Resolve ``path`` (possibly a zip) to a GDAL path, a polygon layer and an encoding."""
-    suffix = path.suffix.lower()
-    if suffix not in VECTOR_SUFFIXES:
-        known = ", ".join(VECTOR_SUFFIXES)
-        raise InputError(f"unsupported boundary format '{suffix}' (use one of {known})", file=path)
-    if not path.is_file():
-        raise InputError("file not found", file=path)
+    suffix = require_file(
+        path, VECTOR_SUFFIXES, "unsupported boundary format '{suffix}' (use one of {known})"
+    )
     gdal_path, member = str(path), path.name
     if suffix == ".zip":
         member = _pick_zip_member(path, layer)

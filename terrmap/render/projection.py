@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from terrmap.core.geo import STORAGE_CRS, equal_area_crs
+from terrmap.core.geo import STORAGE_CRS, equal_area_crs_for
 
 
 class DisplayProjection:
@@ -32,15 +32,9 @@ class DisplayProjection:
 
     @classmethod
     def for_geometries(cls, geometries: np.ndarray) -> DisplayProjection:
-        """The display projection suited to lon/lat ``geometries``.
-
-        Centred on the median of the features' box centres, not on the total bounds:
-        a layer with Aleutian islands spans -179°…+179° and would centre on Greenwich.
-        """
-        bounds = shapely.bounds(np.asarray(geometries, dtype=object))
-        centres = (bounds[:, :2] + bounds[:, 2:]) / 2
-        lon, lat = np.nanmedian(centres, axis=0) if len(centres) else (0.0, 0.0)
-        return cls(equal_area_crs(float(lon), float(lat)))
+        """The display projection suited to lon/lat ``geometries``: the one areas are
+        measured in (`terrmap.core.geo.equal_area_crs_for`)."""
+        return cls(equal_area_crs_for(geometries))
 
     def to_display(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Project lon/lat (degrees) to display metres."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from terrmap.core.geo import STORAGE_CRS
 from terrmap.render.geometry_cache import GeometryCache, PointCache
 from terrmap.render.projection import DisplayProjection
 from terrmap.render.territory_paths import TerritoryPaths
@@ -44,7 +45,7 @@ class MapScene:
         near = _surroundings(project.units.frame.total_bounds)
         context = {
             name: GeometryCache(
-                _polygons(frame.to_crs(4326).geometry, near), projection, coverage=False
+                _polygons(frame.to_crs(STORAGE_CRS).geometry, near), projection, coverage=False
             )
             for name, frame in project.context.items()
         }
