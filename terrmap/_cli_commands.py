@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from terrmap import _cli_report as report
+from terrmap._cli_screenshot import register_screenshot
 from terrmap.cli import (
     EXIT_OK,
     EXIT_ROWS_REJECTED,
@@ -310,4 +311,5 @@ REGISTRY = (
     register_export_alignment,
     register_import_alignment,
     register_sample,
+    register_screenshot,
 )

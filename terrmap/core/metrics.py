@@ -17,6 +17,7 @@ from psygnal import Signal
 
 from terrmap.core.plan import UNASSIGNED
 from terrmap.core.project import Project
+from terrmap.core.territory import Territory
 
 UNASSIGNED_ROW = "unassigned"
 
@@ -239,15 +240,68 @@ def balance_table(
     if metric not in metrics.columns:
         raise KeyError(f"no metric named {metric!r}; choose from {', '.join(metrics.columns)}")
     territories = metrics.project.territories
-    values = metrics.column(metric)
-    weights = np.array([1.0 if t.target is None else t.target for t in territories])
-    targets = values.sum() * weights / weights.sum() if weights.sum() > 0 else np.zeros_like(values)
+    return balance_of(
+        metrics.column(metric),
+        target_weights(territories),
+        metric,
+        tolerance_pct,
+        territory_ids=[t.id for t in territories],
+    )
+
+
+def balance_of(
+    values: np.ndarray,
+    weights: np.ndarray,
+    metric: str,
+    tolerance_pct: float = 5.0,
+    *,
+    territory_ids: Sequence[str] | None = None,
+) -> BalanceSummary:
+    """Balance statistics of any per-territory totals (live, previewed or planned).
+
+    Parameters
+    ----------
+    values
+        One total per territory (the unassigned row excluded).
+    weights
+        Target weight of each territory (see `target_weights`); each target is the
+        assigned total shared in proportion to these.
+    metric
+        Name of the metric, carried into the summary.
+    tolerance_pct
+        Half-width of the tolerance band around each target, in percent.
+    territory_ids
+        Ids for the rows of the summary; row positions (``"0"``, ``"1"``...) if omitted.
+
+    Returns
+    -------
+    BalanceSummary
+        The same statistics `balance_table` gives for the live totals.
+    """
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if values.ndim != 1 or values.shape != weights.shape:
+        raise ValueError(f"{len(values)} values need as many weights, got {weights.shape}")
+    ids = [str(i) for i in range(len(values))] if territory_ids is None else list(territory_ids)
+    if len(ids) != len(values):
+        raise ValueError(f"{len(values)} values need as many territory ids, got {len(ids)}")
+    total_weight = weights.sum()
+    targets = values.sum() * weights / total_weight if total_weight > 0 else np.zeros_like(values)
     mean = float(values.mean()) if len(values) else 0.0
     deviation = _percent(values - targets, targets)
     from_mean = _percent(values - mean, np.full_like(values, mean))
+    in_band = np.abs(deviation) <= tolerance_pct
+    # map over lists of Python scalars: views call this on every edit and drag-move.
     rows = tuple(
-        BalanceRow(t.id, float(v), float(g), float(d), float(m), bool(abs(d) <= tolerance_pct))
-        for t, v, g, d, m in zip(territories, values, targets, deviation, from_mean, strict=True)
+        map(
+            BalanceRow,
+            ids,
+            values.tolist(),
+            targets.tolist(),
+            deviation.tolist(),
+            from_mean.tolist(),
+            in_band.tolist(),
+        )
     )
     return BalanceSummary(
         metric=metric,
@@ -257,8 +311,102 @@ def balance_table(
         max_abs_deviation_pct=float(np.abs(deviation).max(initial=0.0)),
         max_min_ratio=_max_min_ratio(values),
         coefficient_of_variation=float(values.std() / mean) if mean else 0.0,
-        out_of_band=sum(not r.in_band for r in rows),
+        out_of_band=int((~in_band).sum()),
     )
+
+
+def target_weights(territories: Sequence[Territory]) -> np.ndarray:
+    """Target weight of each territory: its ``target``, or 1 (an equal share) if unset.
+
+    Parameters
+    ----------
+    territories
+        Territories in display order.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float weight per territory.
+    """
+    return np.array([1.0 if t.target is None else t.target for t in territories], dtype=float)
+
+
+def preview_unit_move(metrics: TerritoryMetrics, positions: np.ndarray, code: int) -> np.ndarray:
+    """Totals as they would be if the units at ``positions`` moved to territory ``code``.
+
+    Nothing changes: this is what views draw while the user drags a selection over a
+    territory, so it costs as much as the real incremental update.
+
+    Parameters
+    ----------
+    metrics
+        Live totals of the project.
+    positions
+        Unit positions (layer order); duplicates count once.
+    code
+        Position of the destination territory, or ``UNASSIGNED`` (-1).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array shaped like ``metrics.totals`` (last row: unassigned).
+    """
+    if not UNASSIGNED <= code < metrics._n:
+        raise IndexError(f"there is no territory number {code + 1}")
+    positions = np.unique(np.asarray(positions, dtype=np.intp))
+    old = metrics.project.plan.codes[positions]
+    moving = positions[old != code]
+    totals = metrics.totals.copy()
+    values = metrics._unit_values[moving]
+    # Same arithmetic as TerritoryMetrics._on_units_reassigned, on a copy.
+    np.subtract.at(totals, metrics._rows(old[old != code]), values)
+    totals[metrics._rows(np.array([code]))[0]] += values.sum(axis=0)
+    return totals
+
+
+def preview_account_move(
+    metrics: TerritoryMetrics, account_positions: np.ndarray, territory_id: str | None
+) -> np.ndarray:
+    """Totals as they would be if these accounts were assigned to ``territory_id``.
+
+    Assigning a named account overrides its unit's territory; ``None`` clears the
+    override, so the account follows its unit again. Nothing changes.
+
+    Parameters
+    ----------
+    metrics
+        Live totals of the project.
+    account_positions
+        Account positions (layer order); duplicates count once.
+    territory_id
+        The new owner, or ``None`` to clear the overrides.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array shaped like ``metrics.totals`` (last row: unassigned).
+    """
+    project = metrics.project
+    positions = np.unique(np.asarray(account_positions, dtype=np.intp))
+    unit_pos = project.accounts.unit_pos[positions]
+    unit_rows = np.where(
+        unit_pos >= 0, metrics._rows(project.plan.codes[np.maximum(unit_pos, 0)]), metrics._n
+    )
+    overrides = project.plan.overrides
+    current = [overrides.get(a) for a in project.accounts.ids[positions]]
+    old_rows = np.array(
+        [metrics._row_of(t, r) for t, r in zip(current, unit_rows, strict=True)], dtype=np.intp
+    )
+    new_rows = (
+        unit_rows
+        if territory_id is None
+        else np.full(len(positions), project.territory_index(territory_id), dtype=np.intp)
+    )
+    totals = metrics.totals.copy()
+    values = metrics._account_values[positions]
+    np.subtract.at(totals, old_rows, values)
+    np.add.at(totals, new_rows, values)
+    return totals
 
 
 def _percent(diff: np.ndarray, base: np.ndarray) -> np.ndarray:

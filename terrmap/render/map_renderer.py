@@ -73,7 +73,7 @@ class MapRenderer:
             painter.setTransform(QTransform(sx, 0, 0, sy, dx, dy), True)
             self._paint_world(painter, viewport, style)
             painter.setTransform(base)
-            if style.show_homes:
+            if style.homes.visible:
                 self._paint_homes(painter, viewport, style)
         finally:
             painter.restore()
@@ -84,13 +84,13 @@ class MapRenderer:
         units = self.scene.units
         level = units.level_index(viewport.pixel_size)
         visible = units.visible(bounds)
-        if style.show_context:
+        if style.context.visible:
             self._paint_context_fill(painter, bounds, viewport, style)
         self._paint_units(painter, units, level, visible, viewport, style)
-        if style.show_context:
+        if style.context.visible:
             self._paint_context_outlines(painter, bounds, viewport, style)
         self._paint_territory_borders(painter, level, bounds, style)
-        if style.show_accounts and len(self.scene.accounts):
+        if style.accounts.visible and len(self.scene.accounts):
             painter.setPen(_pen(style.account_color, style.account_size, Qt.PenCapStyle.SquareCap))
             painter.drawPoints(self.scene.accounts.visible_polygon(bounds))
             self.paint_calls += 1

@@ -1,34 +1,56 @@
-"""The main window: map canvas, territory panel, status bar and the File/View/Help menus."""
+"""The main window: the map in the middle; territories, balance, layers and edit history
+in docks around it; File/Edit/Tools/View/Help menus and a map toolbar."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QWidget
+import numpy as np
+from PySide6.QtCore import QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
 
 from terrmap.ui import settings
 from terrmap.ui.about import show_about
 from terrmap.ui.document_jobs import DocumentJobs
+from terrmap.ui.edit_actions import EditActions
+from terrmap.ui.edit_actions import Text as EditText
+from terrmap.ui.icons import icon
 from terrmap.ui.loading import LoadedDocument
 from terrmap.ui.main_window_text import Text
 from terrmap.ui.map_canvas import MapCanvas
-from terrmap.ui.territory_table import TerritoryTable, TerritoryTableModel
 from terrmap.ui.unsaved import UnsavedChangesGuard
+from terrmap.ui.window_docks import WindowDocks
+from terrmap.ui.window_status import WindowStatus
 
 if TYPE_CHECKING:
     from terrmap.core.metrics import TerritoryMetrics
+    from terrmap.core.selection import Selection
+    from terrmap.ui.map_editing import TerritoryEditing
+    from terrmap.ui.query_dialog import QueryDialog
 
 
-# The dock takes what the table needs, but never more than this share of the window.
-DOCK_MAX_SHARE = 0.5
-DOCK_MIN_WIDTH = 360
 # First-run window size: room for the map and every table column, within the screen.
 DEFAULT_SIZE = (1600, 1000)
 SCREEN_SHARE = 0.92
 
+# Menu actions with an icon: key → icon name (terrmap.ui.icons).
+_ICONS = {
+    "new": "new",
+    "open": "open",
+    "sample": "sample",
+    "save": "save",
+    "import_accounts": "import",
+    "export_alignment": "export",
+}
 # File actions that make sense only with a document open.
 _NEED_DOCUMENT = ("save", "save_as", "import_accounts", "export_alignment")
 # Actions that start a job; locked while one runs, so nothing changes a document being
@@ -39,6 +61,12 @@ _STARTS_JOB = ("new", "open", "sample", *_NEED_DOCUMENT)
 class MainWindow(QMainWindow):
     """The application window.
 
+    Parameters
+    ----------
+    restore_layout
+        Put size, docks and toolbars back as the user left them (QSettings); screenshots
+        pass False to get the default layout.
+
     Signals
     -------
     document_installed()
@@ -47,33 +75,38 @@ class MainWindow(QMainWindow):
 
     document_installed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, restore_layout: bool = True) -> None:
         super().__init__(parent)
         self.document: LoadedDocument | None = None
         self.metrics: TerritoryMetrics | None = None  # set with a document
+        self.selection: Selection | None = None
+        self.editing: TerritoryEditing | None = None
+        self._query: QueryDialog | None = None
+        self._base_modified = False  # unsaved work that is not on the undo stack (a build)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
-        self.table = TerritoryTable(self)
-        self._dock = QDockWidget(Text.TERRITORIES, self)
-        self._dock.setObjectName("territoriesDock")
-        self._dock.setWidget(self.table)
-        self._dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-        )
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._dock)
-        self.resizeDocks([self._dock], [DOCK_MIN_WIDTH], Qt.Orientation.Horizontal)
+        self.docks = WindowDocks(self)
+        self.panel = self.docks.territories
+        self.table = self.panel.table
+        self.balance = self.docks.balance
+        self.layers = self.docks.layers
+        self._connect_editing()
         self.jobs = DocumentJobs(self)
         self.jobs.loaded.connect(self.install_document)
         self.jobs.saved.connect(self._saved)
         self._guard = UnsavedChangesGuard(self)
         self.jobs.exported.connect(self._exported)
         self.jobs.busy_changed.connect(lambda _busy: self._enable_actions())
-        self._build_status_bar()
+        self.edit_actions = EditActions(self)
+        self.status = WindowStatus(self)
         self._build_menus()
+        self._build_toolbar()
         self._update_title()
         self._resize_to_screen()
-        self._restore_window()
+        if restore_layout:
+            self._restore_window()
 
     # -- document ---------------------------------------------------------------
     @property
@@ -83,25 +116,132 @@ class MainWindow(QMainWindow):
 
     def install_document(self, document: LoadedDocument) -> None:
         """Show ``document``, replacing the current one (called on the GUI thread)."""
-        self.table.set_source(None)
-        if self.metrics is not None:
-            self.metrics.disconnect()
+        self._release_document()
         self.document = document
+        self._base_modified = document.modified
         # Imported here, not at the top: the window shows before geopandas has loaded.
         from terrmap.core.metrics import TerritoryMetrics
+        from terrmap.core.selection import Selection
         from terrmap.render import MapRenderer
+        from terrmap.ui.map_editing import TerritoryEditing
 
-        self.metrics = TerritoryMetrics(document.project)
-        self.canvas.set_renderer(MapRenderer(document.project, document.scene))
-        self.table.set_source(TerritoryTableModel(document.project, self.metrics, self.table))
-        self._fit_dock()
-        self._show_summary(document)
+        project = document.project
+        self.metrics = TerritoryMetrics(project)
+        self.selection = Selection(len(project.units), len(project.accounts))
+        self.selection.changed.connect(self.status.show_selection)
+        self.editing = TerritoryEditing(
+            project, self.metrics, self.selection, self.undo_stack, self
+        )
+        self.editing.preview_changed.connect(self.balance.set_preview)
+        self.editing.failed.connect(self._edit_failed)
+        self.canvas.set_renderer(MapRenderer(project, document.scene), self.selection)
+        self.panel.set_source(project, self.metrics)
+        self.balance.set_source(project, self.metrics)
+        self.layers.set_source(project, self.metrics, self.canvas.style_options)
+        self.canvas.brush_territory = self.panel.active_territory_id()
+        self.docks.fit(self)
+        self.status.show_document()
         self._update_title()
         self._enable_actions()
         if document.path is not None:
             settings.remember_project(document.path)
         self._rebuild_recent_menu()
         self.document_installed.emit()
+
+    def _release_document(self) -> None:
+        """Disconnect every view from the current document before another replaces it."""
+        self.undo_stack.clear()
+        self.panel.set_source(None, None)
+        self.balance.set_source(None, None)
+        if self.selection is not None:
+            self.selection.changed.disconnect(self.status.show_selection)
+        if self.editing is not None:
+            self.editing.deleteLater()
+        self.editing = self.selection = None
+        if self.metrics is not None:
+            self.metrics.disconnect()
+        if self._query is not None:
+            self._query.close()
+            self._query = None
+
+    @property
+    def modified(self) -> bool:
+        """Whether the document holds work that is in no file yet."""
+        return self._base_modified or not self.undo_stack.isClean()
+
+    # -- editing ------------------------------------------------------------------
+    def _connect_editing(self) -> None:
+        canvas, panel = self.canvas, self.panel
+        canvas.selection_dropped.connect(self.assign_selection)
+        canvas.drag_hovered.connect(self._preview)
+        canvas.drag_left.connect(self._clear_preview)
+        canvas.units_painted.connect(self._paint_units)
+        canvas.context_menu_requested.connect(self._show_map_menu)
+        panel.selection_dropped.connect(self.assign_selection)
+        panel.drag_hovered.connect(self._preview)
+        panel.drag_left.connect(self._clear_preview)
+        panel.edit_requested.connect(lambda edit: self.editing and self.editing.push(edit))
+        panel.active_territory_changed.connect(self._brush_territory_changed)
+        panel.zoom_requested.connect(self.zoom_to_territory)
+        self.layers.style_changed.connect(canvas.set_style)
+
+    def assign_selection(self, territory_id: str | None) -> None:
+        """Give the selected units or accounts to a territory (None: unassign) as one step."""
+        if self.editing is not None:
+            self.editing.assign_selection(territory_id)
+
+    def zoom_to_territory(self, territory_id: str) -> None:
+        """Show one territory's units whole."""
+        project = self.project
+        if project is not None and project.has_territory(territory_id):
+            code = project.territory_index(territory_id)
+            self.canvas.zoom_to_units(np.flatnonzero(project.plan.codes == code))
+
+    def show_query(self) -> None:
+        """Open the Select by Attribute dialog (modeless)."""
+        if self.project is None:
+            return
+        if self._query is None:
+            from terrmap.core.attributes import attribute_table
+            from terrmap.ui.query_dialog import QueryDialog, apply_query_result
+
+            self._query = QueryDialog(
+                lambda kind: attribute_table(self.project, self.metrics, kind), self
+            )
+            self._query.selected.connect(
+                lambda kind, pos, mode: apply_query_result(self.selection, kind, pos, mode)
+            )
+        self._query.show()
+        self._query.raise_()
+
+    def _preview(self, territory_id: str | None) -> None:
+        if self.editing is not None:
+            self.editing.preview(territory_id)
+
+    def _clear_preview(self) -> None:
+        if self.editing is not None:
+            self.editing.clear_preview()
+
+    def _paint_units(self, positions, stroke: int) -> None:
+        if self.editing is not None:
+            self.editing.paint_units(positions, stroke, self.canvas.brush_territory)
+
+    def _brush_territory_changed(self, territory_id: str | None) -> None:
+        self.canvas.brush_territory = territory_id
+        self.canvas.update()
+
+    def _show_map_menu(self, at: QPoint) -> None:
+        if self.project is None:
+            return
+        menu = QMenu(self)
+        menu.addMenu(self.edit_actions.assign_menu())
+        menu.addSeparator()
+        for key in ("zoom_selection", "clear_selection", "query"):
+            menu.addAction(self.edit_actions.actions[key])
+        menu.exec(at)
+
+    def _edit_failed(self, message: str) -> None:
+        QMessageBox.warning(self, Text.EDIT_FAILED, message)
 
     def open_sample(self) -> None:
         """Load the bundled sample in the background (after asking about unsaved work)."""
@@ -127,7 +267,9 @@ class MainWindow(QMainWindow):
         if project.metadata.get("synthetic") == "true":
             name = f"{name} {Text.SYNTHETIC}"
         self.setWindowTitle(f"{name} — {Text.APP}")
-        self.setWindowModified(self.document.modified)
+        # The unsaved-work guard reads the document's flag; the undo stack drives it.
+        self.document.modified = self.modified
+        self.setWindowModified(self.modified)
 
     def _enable_actions(self) -> None:
         """Lock job-starting actions while a job runs; document actions need a document."""
@@ -136,20 +278,14 @@ class MainWindow(QMainWindow):
             possible = self.document is not None or key not in _NEED_DOCUMENT
             self.file_actions[key].setEnabled(idle and possible)
         self._recent_menu.setEnabled(idle)
-
-    def _fit_dock(self) -> None:
-        """Widen the territory panel so every column shows, within a share of the window."""
-        if self._dock.isFloating() or self._dock.isHidden():
-            return  # the user placed or closed it; resizeDocks applies to docked panels only
-        needed = max(DOCK_MIN_WIDTH, self.table.ideal_width())
-        width = min(needed, round(self.width() * DOCK_MAX_SHARE))
-        if self._dock.width() < width:
-            self.resizeDocks([self._dock], [width], Qt.Orientation.Horizontal)
+        self.edit_actions.set_enabled(self.document is not None)
 
     # -- menus ------------------------------------------------------------------
     def _action(self, key: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
         text, tip = Text.ACTIONS[key]
         action = QAction(text, self)
+        if key in _ICONS:
+            action.setIcon(icon(_ICONS[key]))
         action.setStatusTip(tip)
         action.setToolTip(tip)
         if shortcut is not None:
@@ -177,25 +313,43 @@ class MainWindow(QMainWindow):
             file_menu.addSeparator()
             file_menu.addActions([actions[key] for key in group])
         self._enable_actions()
+        edit_menu = self.menuBar().addMenu(EditText.EDIT)
+        self.edit_actions.fill_edit_menu(edit_menu)
         self._build_view_menu()
+        tools_menu = self.menuBar().addMenu(EditText.TOOLS)
+        self.edit_actions.fill_tools_menu(tools_menu)
         help_menu = self.menuBar().addMenu(Text.HELP)
         help_menu.addAction(self._action("about", lambda: show_about(self)))
 
     def _build_view_menu(self) -> None:
         view_menu = self.menuBar().addMenu(Text.VIEW)
-        view_menu.addAction(self._action("full_extent", self.canvas.zoom_to_full_extent, "Ctrl+0"))
+        self._full_extent = self._action("full_extent", self.canvas.zoom_to_full_extent, "Ctrl+0")
+        self._full_extent.setIcon(icon("zoom-extent"))
+        view_menu.addAction(self._full_extent)
         zoom_in = self._action("zoom_in", self.canvas.zoom_in)
         zoom_in.setShortcuts(
             [QKeySequence("+"), QKeySequence("="), QKeySequence.StandardKey.ZoomIn]
         )
         zoom_out = self._action("zoom_out", self.canvas.zoom_out)
         zoom_out.setShortcuts([QKeySequence("-"), QKeySequence.StandardKey.ZoomOut])
+        zoom_in.setIcon(icon("zoom-in"))
+        zoom_out.setIcon(icon("zoom-out"))
+        self._zoom_actions = (zoom_in, zoom_out)
         view_menu.addActions([zoom_in, zoom_out])
         view_menu.addSeparator()
-        toggle = self._dock.toggleViewAction()
-        toggle.setStatusTip(Text.TERRITORIES_TIP)
-        toggle.setToolTip(Text.TERRITORIES_TIP)
-        view_menu.addAction(toggle)
+        view_menu.addActions(self.docks.toggle_actions())
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar(EditText.TOOLBAR, self)
+        toolbar.setObjectName("mapToolbar")
+        toolbar.setMovable(False)
+        toolbar.addActions([self.file_actions["open"], self.file_actions["save"]])
+        toolbar.addSeparator()
+        self.edit_actions.fill_toolbar(toolbar)
+        toolbar.addSeparator()
+        toolbar.addActions([*self._zoom_actions, self._full_extent])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
 
     def _rebuild_recent_menu(self) -> None:
         self._recent_menu.clear()
@@ -248,7 +402,8 @@ class MainWindow(QMainWindow):
         if self.document is None:
             return
         self.document.path = Path(path)
-        self.document.modified = False
+        self._base_modified = False
+        self.undo_stack.setClean()
         settings.remember_project(path)
         self._rebuild_recent_menu()
         self._update_title()
@@ -280,44 +435,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(Text.EXPORTED.format(name=Path(path).name), 5000)
 
     # -- status bar -------------------------------------------------------------
-    def _build_status_bar(self) -> None:
-        self._summary_label = QLabel(self)
-        self.statusBar().addWidget(self._summary_label)
-        self._unit_label = QLabel(self)
-        self._lonlat_label = QLabel(self)
-        self._lonlat_label.setMinimumWidth(170)
-        self._lonlat_label.setToolTip(Text.LONLAT_TIP)
-        self._unit_label.setToolTip(Text.UNIT_TIP)
-        self.statusBar().addPermanentWidget(self._unit_label)
-        self.statusBar().addPermanentWidget(self._lonlat_label)
-        self.canvas.cursor_moved.connect(self._show_cursor)
-        self.canvas.cursor_left.connect(
-            lambda: (self._unit_label.clear(), self._lonlat_label.clear())
-        )
-
-    def _show_summary(self, document: LoadedDocument) -> None:
-        project = document.project
-        text = Text.SUMMARY.format(
-            units=len(project.units),
-            accounts=len(project.accounts),
-            territories=len(project.territories),
-        )
-        notice = (
-            project.metadata.get("notice") if project.metadata.get("synthetic") == "true" else None
-        )
-        self._summary_label.setText(f"{text}  ·  {notice}" if notice else text)
-
-    def _show_cursor(self, lon: float, lat: float, unit: int) -> None:
-        self._lonlat_label.setText(Text.LONLAT.format(lon=lon, lat=lat))
-        project = self.project
-        if unit < 0 or project is None:
-            self._unit_label.clear()
-            return
-        code = int(project.plan.codes[unit])
-        territory = Text.UNASSIGNED if code < 0 else project.territories[code].name
-        name = project.units.frame["name"].iat[unit]
-        self._unit_label.setText(Text.UNIT.format(name=name, territory=territory))
-
     # -- window state -----------------------------------------------------------
     def _resize_to_screen(self) -> None:
         screen = self.screen().availableGeometry()
@@ -344,9 +461,7 @@ class MainWindow(QMainWindow):
         store.setValue("mainWindow/geometry", self.saveGeometry())
         store.setValue("mainWindow/state", self.saveState())
         self.jobs.shutdown()
-        self.table.set_source(None)
-        if self.metrics is not None:
-            self.metrics.disconnect()
+        self._release_document()
         self.canvas.set_renderer(None)
         super().closeEvent(event)
 

@@ -15,8 +15,6 @@ class Text:
     FILE, VIEW, HELP = "&File", "&View", "&Help"
     RECENT = "Open &Recent"
     NO_RECENT = "(none)"
-    TERRITORIES = "Territories"
-    TERRITORIES_TIP = "Show or hide the territory table"
     PROJECT_FILTER = "Terrmap projects (*.terrmap.gpkg *.gpkg);;All files (*)"
     ALIGNMENT_FILTER = "CSV files (*.csv)"
     ACCOUNT_FILTER = "Account books (*.csv *.xlsx *.txt);;All files (*)"
@@ -27,7 +25,9 @@ class Text:
     SUMMARY = "{units:,} units · {accounts:,} accounts · {territories} territories"
     EXPORTED = "Alignment written to {name}"
     LONLAT_TIP = "Latitude and longitude under the pointer"
-    UNIT_TIP = "The unit under the pointer and its territory"
+    UNIT_TIP = "The unit under the pointer, its territory and values"
+    SELECTION_TIP = "What is selected on the map and its totals"
+    EDIT_FAILED = "Edit not possible"
     # Menu actions: key → (text, tip shown in the status bar and as tooltip).
     ACTIONS: ClassVar[dict[str, tuple[str, str]]] = {
         "new": ("&New Project…", "Build a project from a boundary layer, accounts and reps"),

@@ -3,41 +3,68 @@
 A frame is rendered once into a cached QImage and reused until the view or the
 document changes. While the user pans or zooms, the cached frame is moved and scaled
 (a blit, well under the 16 ms frame budget); once input pauses for ``SETTLE_MS`` the
-map is rendered again, antialiased, for the new view.
+map is rendered again, antialiased, for the new view. The selection highlight lives in
+a second cached image, so selecting never repaints the map.
+
+Panning works in every tool: middle or right drag, Space + left drag, arrow keys.
+Left-button gestures belong to the active tool (`terrmap.ui.map_tools`). A right click
+that does not drag asks for the context menu.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPen,
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from terrmap.render import MapRenderer, MapStyle, MapViewport
+from terrmap.ui.drag import DraggedSelection
+from terrmap.ui.map_tools import TOOLS, BrushTool, MapTool, ToolKind
+from terrmap.ui.selection_overlay import selection_image
+
+if TYPE_CHECKING:
+    import shapely
+
+    from terrmap.core.selection import Mode, Selection
+    from terrmap.render.picking import PointPicker, UnitPicker
+    from terrmap.render.viewport import Bounds
 
 SETTLE_MS = 180  # input pause after which the exact frame is rendered
 WHEEL_STEP = 1.0015  # zoom factor per 1/8° of wheel turn: one notch (120) ≈ ×1.2
 KEY_ZOOM = 1.5
+KEY_PAN = 0.2  # share of the window an arrow key pans
+ACCOUNT_PICK_PIXELS = 6.0
 
 
 class Text:
     """User-visible strings of the canvas."""
 
     EMPTY = "No project open"
+    DROP_ON = "{count:,} {kind} → {target}"
+    UNASSIGNED = "Unassigned"
 
 
 class MapCanvas(QWidget):
-    """Shows a project's map and lets the user pan and zoom it.
+    """Shows a project's map; pans, zooms, selects and reassigns through map tools.
 
     Signals
     -------
@@ -45,31 +72,65 @@ class MapCanvas(QWidget):
         The pointer moved over the map; ``unit_position`` is -1 off every unit.
     cursor_left()
         The pointer left the map.
+    drag_hovered(territory_id)
+        A dragged selection is over a unit of that territory (None: unassigned).
+    drag_left()
+        A dragged selection is over no target any more (or the drag ended).
+    selection_dropped(territory_id)
+        The dragged selection was dropped on a unit of that territory (None: unassigned).
+    units_painted(positions, stroke)
+        The brush passed over these units; ``stroke`` numbers the press-to-release stroke.
+    context_menu_requested(global_position)
+        A right click without a drag.
+    tool_changed(kind)
+        The active `ToolKind` changed.
     """
 
     cursor_moved = Signal(float, float, int)
     cursor_left = Signal()
     view_changed = Signal()
+    drag_hovered = Signal(object)
+    drag_left = Signal()
+    selection_dropped = Signal(object)
+    units_painted = Signal(object, int)
+    context_menu_requested = Signal(QPoint)
+    tool_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
+        self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(320, 240)
         self.style_options = MapStyle()
+        self.pick_kind = "units"  # what clicks and areas select: "units" or "accounts"
+        self.brush_territory: str | None = None  # where the brush paints (None: unassign)
         self._renderer: MapRenderer | None = None
         self._viewport: MapViewport | None = None
         self._frame: QImage | None = None
         self._frame_viewport: MapViewport | None = None
         self._frame_exact = False  # rendered with the final-quality style
-        self._drag_origin: QPointF | None = None
+        self._selection: Selection | None = None
+        self._overlay: QImage | None = None
+        self._unit_picker: UnitPicker | None = None
+        self._point_picker: PointPicker | None = None
+        self._pan_origin: QPointF | None = None
+        self._pan_viewport: MapViewport | None = None
+        self._pan_button = Qt.MouseButton.NoButton
+        self._panned = False
+        self._space_held = False
+        self._drag_target: tuple[bool, str | None] = (False, None)  # (over a unit, its owner)
+        self._drag_pointer: QPointF | None = None
         # While the view is the fitted full extent it stays fitted as the window resizes
         # (the dock settles its width after the first fit); a pan or zoom ends that.
         self._fitted = False
-        self._drag_viewport: MapViewport | None = None
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._settled)
+        self._tools = {kind: cls(self) for kind, cls in TOOLS.items()}
+        self._tool: MapTool = self._tools[ToolKind.SELECT]
+        self._gesture: MapTool | None = None
+        self.setCursor(self._tool.cursor)
 
     # -- document ------------------------------------------------------------
     @property
@@ -82,38 +143,86 @@ class MapCanvas(QWidget):
         """The current view (None before a project is shown)."""
         return self._viewport
 
-    def set_renderer(self, renderer: MapRenderer | None) -> None:
+    @property
+    def selection(self) -> Selection | None:
+        """The selection shown and edited by the tools."""
+        return self._selection
+
+    def set_renderer(
+        self, renderer: MapRenderer | None, selection: Selection | None = None
+    ) -> None:
         """Show another project's map (``None``: nothing), zoomed to its full extent."""
         self._disconnect()
         self._renderer = renderer
+        self._selection = selection
+        self._unit_picker = self._point_picker = None
         if renderer is not None:
-            project = renderer.project
-            project.units_reassigned.connect(self._document_changed)
-            project.accounts_reassigned.connect(self._document_changed)
-            project.territory_inserted.connect(self._document_changed)
-            project.territory_removed.connect(self._document_changed)
-            project.territory_updated.connect(self._document_changed)
-            project.plan_switched.connect(self._document_changed)
+            for signal in self._document_signals():
+                signal.connect(self._document_changed)
+        if selection is not None:
+            selection.changed.connect(self._selection_changed)
         self._viewport = None
+        self._overlay = None
         self.zoom_to_full_extent()
 
-    def _disconnect(self) -> None:
-        if self._renderer is None:
-            return
+    def _document_signals(self) -> list:
         project = self._renderer.project
-        for signal in (
+        return [
             project.units_reassigned,
             project.accounts_reassigned,
             project.territory_inserted,
             project.territory_removed,
             project.territory_updated,
             project.plan_switched,
-        ):
-            signal.disconnect(self._document_changed)
+        ]
+
+    def _disconnect(self) -> None:
+        if self._renderer is not None:
+            for signal in self._document_signals():
+                signal.disconnect(self._document_changed)
+        if self._selection is not None:
+            self._selection.changed.disconnect(self._selection_changed)
 
     def _document_changed(self, *_args: object) -> None:
         self._frame = None
         self.update()
+
+    def _selection_changed(self) -> None:
+        self._overlay = None
+        self.update()
+
+    def set_style(self, style: MapStyle) -> None:
+        """Draw with ``style`` from now on (layers panel)."""
+        if style != self.style_options:
+            self.style_options = style
+            self._frame = None
+            self.update()
+
+    # -- pickers -----------------------------------------------------------------
+    @property
+    def unit_picker(self) -> UnitPicker:
+        """Spatial queries over the shown units (built on first use)."""
+        if self._unit_picker is None:
+            from terrmap.render.picking import UnitPicker
+
+            self._unit_picker = UnitPicker(self._renderer.scene.units.levels[0].geometry)
+        return self._unit_picker
+
+    @property
+    def point_picker(self) -> PointPicker:
+        """Spatial queries over the shown accounts (built on first use)."""
+        if self._point_picker is None:
+            from terrmap.render.picking import PointPicker
+
+            self._point_picker = PointPicker(*self._account_xy().T)
+        return self._point_picker
+
+    def _account_xy(self) -> np.ndarray:
+        geometry = self._renderer.project.accounts.frame.geometry
+        x, y = self._renderer.scene.projection.to_display(
+            geometry.x.to_numpy(), geometry.y.to_numpy()
+        )
+        return np.column_stack([x, y])
 
     # -- view commands -------------------------------------------------------
     def set_viewport(self, viewport: MapViewport) -> None:
@@ -136,6 +245,35 @@ class MapCanvas(QWidget):
         self.update()
         self.view_changed.emit()
 
+    def zoom_to_bounds(self, bounds: Bounds, margin: float = 0.08) -> None:
+        """Show the world rectangle ``bounds`` whole."""
+        if self._renderer is not None:
+            self.set_viewport(MapViewport.fit(bounds, self.width(), self.height(), margin))
+
+    def zoom_to_units(self, positions: np.ndarray) -> None:
+        """Show the units at ``positions`` whole (nothing happens for none)."""
+        if self._renderer is None or not len(positions):
+            return
+        b = self._renderer.scene.units.bounds[positions]
+        self.zoom_to_bounds((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()))
+
+    def zoom_to_selection(self) -> None:
+        """Show the selected units or accounts whole."""
+        selection = self._selection
+        if self._renderer is None or selection is None or not len(selection):
+            return
+        if selection.kind == "units":
+            self.zoom_to_units(selection.positions)
+            return
+        xy = self.point_picker
+        x, y = xy.x[selection.positions], xy.y[selection.positions]
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.any():
+            pad = 2_000.0  # metres: a single account still shows its neighbourhood
+            self.zoom_to_bounds(
+                (x[ok].min() - pad, y[ok].min() - pad, x[ok].max() + pad, y[ok].max() + pad)
+            )
+
     def zoom_in(self) -> None:
         """Zoom in about the centre of the window."""
         self._zoom_at_centre(KEY_ZOOM)
@@ -148,11 +286,173 @@ class MapCanvas(QWidget):
         if self._viewport is not None:
             self.set_viewport(self._viewport.zoomed_at(self.width() / 2, self.height() / 2, factor))
 
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the map content by a screen offset in pixels."""
+        if self._viewport is not None:
+            self.set_viewport(self._viewport.panned(dx, dy))
+
     def render_now(self) -> None:
         """Render the exact frame for the current view at once (tests, screenshots)."""
         self._settle.stop()
         self._render_frame(antialias=self.style_options.antialias)
         self.update()
+
+    # -- tools ---------------------------------------------------------------------
+    @property
+    def tool(self) -> ToolKind:
+        """The active mouse tool."""
+        return self._tool.kind
+
+    def set_tool(self, kind: ToolKind) -> None:
+        """Make ``kind`` the active mouse tool (cancels a gesture in progress)."""
+        if kind == self._tool.kind:
+            return
+        self._cancel_gesture()
+        self._tool = self._tools[kind]
+        self.setCursor(self._tool.cursor)
+        self.update()
+        self.tool_changed.emit(kind)
+
+    @property
+    def brush(self) -> BrushTool:
+        """The paint brush tool (its radius can be changed)."""
+        return self._tools[ToolKind.BRUSH]
+
+    def brush_color(self) -> str | None:
+        """Colour of the territory the brush paints into."""
+        if self._renderer is None or self.brush_territory is None:
+            return None
+        project = self._renderer.project
+        if not project.has_territory(self.brush_territory):
+            return None
+        return project.territory(self.brush_territory).color
+
+    def _cancel_gesture(self) -> None:
+        if self._gesture is not None:
+            self._gesture.cancel()
+            self._gesture = None
+
+    # Called by the tools ------------------------------------------------------------
+    def world_at(self, position: QPointF) -> tuple[float, float]:
+        """World point under a widget position."""
+        return self._viewport.screen_to_world(position.x(), position.y())
+
+    def unit_at(self, position: QPointF) -> int | None:
+        """Position of the unit under a widget position, if any."""
+        if self._renderer is None or self._viewport is None:
+            return None
+        return self.unit_picker.at(*self.world_at(position))
+
+    def account_at(self, position: QPointF) -> int | None:
+        """Position of the account dot under a widget position, if any."""
+        if self._renderer is None or self._viewport is None:
+            return None
+        radius = ACCOUNT_PICK_PIXELS / self._viewport.scale
+        return self.point_picker.nearest(*self.world_at(position), radius)
+
+    def selected_item_at(self, position: QPointF) -> int | None:
+        """The selected unit or account under a widget position, if any."""
+        selection = self._selection
+        if selection is None or not len(selection):
+            return None
+        item = self.unit_at(position) if selection.kind == "units" else self.account_at(position)
+        return item if item is not None and item in selection else None
+
+    def select_at(self, position: QPointF, mode: Mode) -> None:
+        """Select the unit (or account) under a widget position; nothing there clears."""
+        if self._selection is None:
+            return
+        kind = self.pick_kind
+        item = self.unit_at(position) if kind == "units" else self.account_at(position)
+        if item is None:
+            if mode == "replace":
+                self._selection.clear()
+            return
+        self._selection.select(kind, np.array([item]), mode)
+
+    def select_in_area(self, area: shapely.Geometry, mode: Mode) -> None:
+        """Select the units (or accounts) inside a world-plane area."""
+        if self._selection is None or self._renderer is None:
+            return
+        picker = self.unit_picker if self.pick_kind == "units" else self.point_picker
+        self._selection.select(self.pick_kind, picker.inside(area), mode)
+
+    def paint_units(self, area: shapely.Geometry, stroke: int) -> None:
+        """The brush covered ``area`` (world plane): report the units it touches."""
+        if self._renderer is None:
+            return
+        touched = self.unit_picker.touching(area)
+        if len(touched):
+            self.units_painted.emit(touched, stroke)
+
+    def drag_selection_to(self, position: QPointF) -> None:
+        """The selection is being dragged over a widget position."""
+        if not self.rect().contains(position.toPoint()):
+            self._start_external_drag()
+            return
+        self._drag_pointer = position
+        unit = self.unit_at(position)
+        target = (False, None) if unit is None else (True, self._owner_of(unit))
+        if target != self._drag_target:
+            self._drag_target = target
+            if target[0]:
+                self.drag_hovered.emit(target[1])
+            else:
+                self.drag_left.emit()
+        self.update()
+
+    def drop_selection_at(self, position: QPointF) -> None:
+        """The dragged selection was released over a widget position."""
+        unit = self.unit_at(position)
+        self.end_selection_drag()
+        if unit is not None:
+            self.selection_dropped.emit(self._owner_of(unit))
+
+    def end_selection_drag(self) -> None:
+        """Forget the drag target (drop done or drag abandoned)."""
+        if self._drag_target[0]:
+            self.drag_left.emit()
+        self._drag_target = (False, None)
+        self._drag_pointer = None
+        self.update()
+
+    def _owner_of(self, unit: int) -> str | None:
+        code = int(self._renderer.project.plan.codes[unit])
+        return None if code < 0 else self._renderer.project.territories[code].id
+
+    def _start_external_drag(self) -> None:
+        """Hand the drag to Qt so it can leave the map (e.g. onto the territory panel)."""
+        selection = self._selection
+        gesture, self._gesture = self._gesture, None
+        if gesture is not None:
+            gesture.cancel()
+        self.end_selection_drag()
+        if selection is None or not len(selection):
+            return
+        drag = QDrag(self)
+        drag.setMimeData(DraggedSelection(selection.kind, len(selection)).to_mime())
+        drag.exec(Qt.DropAction.MoveAction)
+
+    # -- drops of a Qt drag back onto the map -----------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if DraggedSelection.from_mime(event.mimeData()) is not None and self._renderer is not None:
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self.drag_selection_to(event.position())
+        if self._drag_target[0]:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, _event: object) -> None:
+        self.end_selection_drag()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if DraggedSelection.from_mime(event.mimeData()) is None:
+            return
+        self.drop_selection_at(event.position())
+        event.acceptProposedAction()
 
     # -- painting --------------------------------------------------------------
     def paintEvent(self, _event: QPaintEvent) -> None:
@@ -167,7 +467,16 @@ class MapCanvas(QWidget):
                 self._render_frame(antialias=not self._settle.isActive())
                 if self._settle.isActive() or not self._frame_exact:
                     self._settle.start()
+            if self._overlay is None and self._selection is not None and len(self._selection):
+                self._overlay = selection_image(
+                    self._renderer,
+                    self._frame_viewport,
+                    self._selection,
+                    self.point_picker.xy if self._selection.kind == "accounts" else None,
+                    self.devicePixelRatioF(),
+                )
             self._paint_frame(painter)
+            self._paint_interaction(painter)
         finally:
             painter.end()
 
@@ -178,8 +487,10 @@ class MapCanvas(QWidget):
 
     def _paint_frame(self, painter: QPainter) -> None:
         frame, shown, current = self._frame, self._frame_viewport, self._viewport
+        images = [frame] if self._overlay is None else [frame, self._overlay]
         if shown == current:
-            painter.drawImage(0, 0, frame)
+            for image in images:
+                painter.drawImage(0, 0, image)
             return
         # Move and scale the cached frame to where the new view puts it.
         painter.fillRect(self.rect(), QColor(self.style_options.background))
@@ -187,7 +498,31 @@ class MapCanvas(QWidget):
         x0, y0 = current.world_to_screen(*shown.screen_to_world(0.0, 0.0))
         target = QRectF(x0, y0, shown.width * ratio, shown.height * ratio)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        painter.drawImage(target, frame, QRectF(frame.rect()))
+        for image in images:
+            painter.drawImage(target, image, QRectF(image.rect()))
+
+    def _paint_interaction(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._tool.paint_overlay(painter)
+        if self._drag_pointer is not None and self._drag_target[0] and self._selection:
+            self._paint_drop_label(painter, self._drag_pointer)
+
+    def _paint_drop_label(self, painter: QPainter, at: QPointF) -> None:
+        owner = self._drag_target[1]
+        project = self._renderer.project
+        target = Text.UNASSIGNED if owner is None else project.territory(owner).name
+        text = Text.DROP_ON.format(
+            count=len(self._selection), kind=self._selection.kind, target=target
+        )
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        box = painter.fontMetrics().boundingRect(text).adjusted(-8, -5, 8, 5)
+        box.moveTopLeft(QPoint(round(at.x()) + 16, round(at.y()) + 12))
+        painter.setPen(QPen(QColor("#1F2933"), 1))
+        painter.setBrush(QColor("#F2FFFFFF"))
+        painter.drawRoundedRect(QRectF(box), 4, 4)
+        painter.drawText(QRectF(box), Qt.AlignmentFlag.AlignCenter, text)
 
     def _render_frame(self, *, antialias: bool) -> None:
         viewport = self._viewport
@@ -206,6 +541,8 @@ class MapCanvas(QWidget):
             self._renderer.paint(painter, viewport, style)
         finally:
             painter.end()
+        if viewport != self._frame_viewport:
+            self._overlay = None
         self._frame, self._frame_viewport, self._frame_exact = image, viewport, antialias
 
     def _settled(self) -> None:
@@ -231,45 +568,104 @@ class MapCanvas(QWidget):
         self.set_viewport(self._viewport.zoomed_at(position.x(), position.y(), WHEEL_STEP**steps))
         event.accept()
 
+    def _pans(self, event: QMouseEvent) -> bool:
+        button = event.button()
+        if button in (Qt.MouseButton.MiddleButton, Qt.MouseButton.RightButton):
+            return True
+        left = button == Qt.MouseButton.LeftButton
+        return left and (self._space_held or self._tool.kind == ToolKind.PAN)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        buttons = Qt.MouseButton.LeftButton | Qt.MouseButton.MiddleButton
-        if self._viewport is not None and event.button() & buttons:
-            self._drag_origin = event.position()
-            self._drag_viewport = self._viewport
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        if self._viewport is None:
+            return
+        if self._pans(event):
+            self._pan_origin = event.position()
+            self._pan_viewport = self._viewport
+            self._pan_button = event.button()
+            self._panned = False
+            event.accept()
+        elif event.button() == Qt.MouseButton.LeftButton and self._tool.press(event):
+            self._gesture = self._tool
             event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._drag_origin is not None:
-            delta = event.position() - self._drag_origin
-            self.set_viewport(self._drag_viewport.panned(delta.x(), delta.y()))
+        if self._pan_origin is not None:
+            delta = event.position() - self._pan_origin
+            if self._panned or delta.manhattanLength() >= QApplication.startDragDistance():
+                if not self._panned:
+                    self.setCursor(Qt.CursorShape.ClosedHandCursor)
+                self._panned = True
+                self.set_viewport(self._pan_viewport.panned(delta.x(), delta.y()))
+        elif self._gesture is not None:
+            self._gesture.move(event)
+        else:
+            self._tool.hover(event.position())
         self._report_cursor(event.position())
 
-    def mouseReleaseEvent(self, _event: QMouseEvent) -> None:
-        if self._drag_origin is not None:
-            self._drag_origin = self._drag_viewport = None
-            self.unsetCursor()
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_origin is not None and event.button() == self._pan_button:
+            clicked = not self._panned and event.button() == Qt.MouseButton.RightButton
+            self._pan_origin = self._pan_viewport = None
+            self._panned = False
+            self.setCursor(self._tool.cursor)
+            if clicked:
+                self.context_menu_requested.emit(event.globalPosition().toPoint())
+        elif self._gesture is not None and event.button() == Qt.MouseButton.LeftButton:
+            gesture, self._gesture = self._gesture, None
+            gesture.release(event)
 
     def leaveEvent(self, _event: object) -> None:
         self.cursor_left.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+        key = event.key()
+        step_x, step_y = self.width() * KEY_PAN, self.height() * KEY_PAN
+        pans = {
+            Qt.Key.Key_Left: (step_x, 0),
+            Qt.Key.Key_Right: (-step_x, 0),
+            Qt.Key.Key_Up: (0, step_y),
+            Qt.Key.Key_Down: (0, -step_y),
+        }
+        if key in pans:
+            self.pan_by(*pans[key])
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_in()
-        elif event.key() == Qt.Key.Key_Minus:
+        elif key == Qt.Key.Key_Minus:
             self.zoom_out()
+        elif key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        elif key == Qt.Key.Key_Escape:
+            if self._gesture is not None:
+                self._cancel_gesture()
+            elif self._selection is not None:
+                self._selection.clear()
+        elif key in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight):
+            self.brush.resize(1.25 if key == Qt.Key.Key_BracketRight else 0.8)
         else:
             super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self.setCursor(self._tool.cursor)
+        else:
+            super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event: object) -> None:
+        self._space_held = False
+        super().focusOutEvent(event)
 
     def _report_cursor(self, position: QPointF) -> None:
         if self._renderer is None or self._viewport is None:
             return
         x, y = self._viewport.screen_to_world(position.x(), position.y())
         lon, lat = self._renderer.scene.projection.to_lonlat(x, y)
-        unit = self._renderer.unit_at(x, y)
+        unit = self.unit_picker.at(x, y)
         self.cursor_moved.emit(lon, lat, -1 if unit is None else unit)
 
     def closeEvent(self, event: object) -> None:
         self._disconnect()
         self._renderer = None
+        self._selection = None
         super().closeEvent(event)

@@ -1,211 +1,58 @@
-"""The territory panel: one row per territory with its totals, plus an Unassigned row.
+"""The territory table view: sortable, edited in place, and a drop target.
 
-`TerritoryTableModel` adapts the core document (`Project` + `TerritoryMetrics`) to Qt's
-item model: metric updates become ``dataChanged`` for the rows that changed, and
-territory insertions or removals reset the (small) model.
+Rows come from `TerritoryTableModel` (see `terrmap.ui.territory_model`). The table is
+also where a dragged map selection can be dropped: it highlights the row under the
+pointer and reports which territory the selection was dropped on.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
-import numpy as np
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
+from PySide6.QtCore import QModelIndex, QPoint, QRect, QRectF, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
 )
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCompleter,
+    QHeaderView,
+    QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
-from terrmap.core.palette import UNASSIGNED_COLOR
+from terrmap.ui.drag import DraggedSelection
+from terrmap.ui.territory_model import (
+    NAME_COLUMN,
+    OWNER_COLUMN,
+    SORT_ROLE,
+    AnyIndex,
+    TerritoryTableModel,
+    Text,
+    format_number,
+    metric_header,
+    wrapped_header,
+)
 
-if TYPE_CHECKING:
-    from terrmap.core.metrics import TerritoryMetrics
-    from terrmap.core.project import Project
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-class Text:
-    """User-visible strings of the territory panel."""
-
-    TERRITORY = "Territory"
-    OWNER = "Owner"
-    VACANT = "Vacant"
-    UNASSIGNED = "Unassigned"
-    UNITS = "Units"
-    ACCOUNTS = "Accounts"
-    AREA = "Area (km²)"
-    # Metric columns not named here are shown as "Annual revenue" for "annual_revenue".
-    METRICS: ClassVar[dict[str, str]] = {"visits_per_year": "Visits per year"}
-    SORT_TIP = "{header}: click to sort"
-
-
-# Columns before the metrics: key, header.
-_FIXED = (("name", Text.TERRITORY), ("owner", Text.OWNER))
-_SHOWN_METRICS_FIRST = ("units", "accounts")
-_HIDDEN_METRICS = ("area_km2",)
-SHORT_HEADER = 9  # characters; longer headers with a space are wrapped
-
-
-def metric_header(column: str) -> str:
-    """Readable header of a metric column."""
-    if column in Text.METRICS:
-        return Text.METRICS[column]
-    known = {"units": Text.UNITS, "accounts": Text.ACCOUNTS, "area_km2": Text.AREA}
-    if column in known:
-        return known[column]
-    text = column.removeprefix("unit:").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-def wrapped_header(text: str) -> str:
-    """``text`` on two lines at its middle space, so number columns stay narrow.
-
-    A long header would otherwise set the width of a column whose numbers need half.
-    """
-    if " " not in text or len(text) <= SHORT_HEADER:
-        return text
-    middle = len(text) / 2
-    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
-    return f"{text[:cut]}\n{text[cut + 1 :]}"
-
-
-def format_number(value: float) -> str:
-    """A total with thousands separators; decimals only for small fractional values."""
-    if abs(value - round(value)) < 1e-9 or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
-class TerritoryTableModel(QAbstractTableModel):
-    """Rows: the project's territories in order, then Unassigned.
-
-    Parameters
-    ----------
-    project, metrics
-        The document and its live totals; the model listens to both until
-        `disconnect_document` is called.
-    """
-
-    def __init__(self, project: Project, metrics: TerritoryMetrics, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.project = project
-        self.metrics = metrics
-        self.metric_columns = [
-            *_SHOWN_METRICS_FIRST,
-            *(c for c in metrics.columns if c not in (*_SHOWN_METRICS_FIRST, *_HIDDEN_METRICS)),
-        ]
-        self._rows = self._row_count()
-        metrics.totals_changed.connect(self._totals_changed)
-        project.territory_inserted.connect(self._territories_changed)
-        project.territory_removed.connect(self._territories_changed)
-        project.territory_updated.connect(self._territory_updated)
-
-    def disconnect_document(self) -> None:
-        """Stop listening to the project and its metrics."""
-        self.metrics.totals_changed.disconnect(self._totals_changed)
-        self.project.territory_inserted.disconnect(self._territories_changed)
-        self.project.territory_removed.disconnect(self._territories_changed)
-        self.project.territory_updated.disconnect(self._territory_updated)
-
-    # -- Qt model API ------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._rows
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_FIXED) + len(self.metric_columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            side = (
-                Qt.AlignmentFlag.AlignLeft if section < len(_FIXED) else Qt.AlignmentFlag.AlignRight
-            )
-            return int(side | Qt.AlignmentFlag.AlignVCenter)
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        if section < len(_FIXED):
-            header = _FIXED[section][1]
-        else:
-            header = metric_header(self.metric_columns[section - len(_FIXED)])
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return Text.SORT_TIP.format(header=header)
-        return wrapped_header(header)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        row, column = index.row(), index.column()
-        if column >= len(_FIXED):
-            return self._metric_data(row, self.metric_columns[column - len(_FIXED)], role)
-        if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return QColor(self._color(row))
-        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            return self._text(row, _FIXED[column][0])
-        if role == Qt.ItemDataRole.ForegroundRole and column == 1 and self._is_vacant(row):
-            return QColor("#8A94A0")
-        return None
-
-    # -- helpers -----------------------------------------------------------------
-    def is_unassigned_row(self, row: int) -> bool:
-        """Whether ``row`` is the Unassigned row (always the last)."""
-        return row == self._rows - 1
-
-    def owner_is_redundant(self) -> bool:
-        """Whether every territory is simply named after its rep (the owner column adds nothing)."""
-        territories = self.project.territories
-        return bool(territories) and all(t.owner == t.name for t in territories)
-
-    def _metric_data(self, row: int, column: str, role: int) -> object:
-        if role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.TextAlignmentRole):
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        value = float(self.metrics.totals[row, self.metrics.columns.index(column)])
-        return value if role == SORT_ROLE else format_number(value)
-
-    def _text(self, row: int, key: str) -> str:
-        if self.is_unassigned_row(row):
-            return Text.UNASSIGNED if key == "name" else ""
-        territory = self.project.territories[row]
-        if key == "owner":
-            return territory.owner or Text.VACANT
-        return territory.name
-
-    def _color(self, row: int) -> str:
-        if self.is_unassigned_row(row):
-            return UNASSIGNED_COLOR
-        return self.project.territories[row].color
-
-    def _is_vacant(self, row: int) -> bool:
-        return not self.is_unassigned_row(row) and self.project.territories[row].vacant
-
-    def _row_count(self) -> int:
-        return len(self.project.territories) + 1
-
-    def _totals_changed(self, rows: np.ndarray) -> None:
-        if self._row_count() != self._rows:
-            return  # a territory insertion/removal is under way; its reset follows
-        rows = np.asarray(rows)
-        if len(rows):
-            last = self.columnCount() - 1
-            self.dataChanged.emit(self.index(int(rows.min()), 0), self.index(int(rows.max()), last))
-
-    def _territories_changed(self, *_args: object) -> None:
-        self.beginResetModel()
-        self._rows = self._row_count()
-        self.endResetModel()
-
-    def _territory_updated(self, index: int) -> None:
-        self.dataChanged.emit(self.index(index, 0), self.index(index, self.columnCount() - 1))
+# Re-exported: the window and tests know these by this module.
+__all__ = [
+    "SORT_ROLE",
+    "TerritoryTable",
+    "TerritoryTableModel",
+    "Text",
+    "format_number",
+    "metric_header",
+    "wrapped_header",
+]
 
 
 class _UnassignedLastProxy(QSortFilterProxyModel):
@@ -221,8 +68,62 @@ class _UnassignedLastProxy(QSortFilterProxyModel):
         return super().lessThan(left, right)
 
 
+class _RowDelegate(QStyledItemDelegate):
+    """Cells without the dotted focus frame: whole rows are selected, so it only adds noise."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        super().initStyleOption(option, index)
+        option.state &= ~QStyle.StateFlag.State_HasFocus
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        view = self.parent()
+        if isinstance(view, TerritoryTable) and view.is_drop_target(index):
+            # Tinted under the text and swatch, which stay true; the view adds the outline.
+            painter.fillRect(option.rect, drop_tint(view.palette().highlight().color()))
+        super().paint(painter, option, index)
+
+
+def drop_tint(accent: QColor) -> QColor:
+    """The fill of the row a selection would be dropped on."""
+    tint = QColor(accent)
+    tint.setAlpha(56)
+    return tint
+
+
+class _OwnerDelegate(_RowDelegate):
+    """Edits a rep in a line edit that suggests the project's reps; empty means vacant."""
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setPlaceholderText(Text.OWNER_PLACEHOLDER)
+        model = index.model()
+        source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+        if isinstance(source, TerritoryTableModel):
+            completer = QCompleter(source.known_owners(), editor)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            editor.setCompleter(completer)
+        return editor
+
+
 class TerritoryTable(QTableView):
-    """The territory table view (sortable by any column)."""
+    """The territory table view (sortable by any column) and drop target for selections.
+
+    Signals
+    -------
+    drag_hovered(territory_id)
+        A dragged map selection moved onto another row (None: the Unassigned row).
+    drag_left()
+        The dragged selection is over no row any more (left, dropped or cancelled).
+    selection_dropped(territory_id)
+        The dragged selection was dropped on that row (None: the Unassigned row).
+    """
+
+    drag_hovered = Signal(object)
+    drag_left = Signal()
+    selection_dropped = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -234,6 +135,14 @@ class TerritoryTable(QTableView):
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # No edit on a plain key press: typing jumps to a territory by name instead.
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setItemDelegate(_RowDelegate(self))
+        self.setItemDelegateForColumn(OWNER_COLUMN, _OwnerDelegate(self))
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(24)
         self.horizontalHeader().setHighlightSections(False)
@@ -241,16 +150,21 @@ class TerritoryTable(QTableView):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
         self.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(False)  # the whole target row is highlighted instead
+        self._drop_row: int | None = None  # source row under a dragged selection
 
     def set_source(self, model: TerritoryTableModel | None) -> None:
         """Show ``model`` (or nothing)."""
-        old = self._proxy.sourceModel()
-        if isinstance(old, TerritoryTableModel):
+        old = self.source()
+        if old is not None:
+            old.territories_changed.disconnect(self._territories_changed)
             old.disconnect_document()
             old.deleteLater()
         self._proxy.setSourceModel(model)
         if model is not None:
-            self.setColumnHidden(1, model.owner_is_redundant())
+            model.territories_changed.connect(self._territories_changed)
+            self.setColumnHidden(OWNER_COLUMN, model.owner_is_redundant())
             self.resizeColumnsToContents()
             self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
 
@@ -266,3 +180,133 @@ class TerritoryTable(QTableView):
         """The model shown."""
         model = self._proxy.sourceModel()
         return model if isinstance(model, TerritoryTableModel) else None
+
+    # -- rows in source (project) order -------------------------------------------
+    def view_index(self, row: int, column: int = NAME_COLUMN) -> QModelIndex:
+        """The view's index of a source row and column (invalid without a model)."""
+        source = self.source()
+        if source is None or not 0 <= row < source.rowCount():
+            return QModelIndex()
+        return self._proxy.mapFromSource(source.index(row, column))
+
+    def current_row(self) -> int | None:
+        """Source row of the current index, if any."""
+        index = self.currentIndex()
+        return self._proxy.mapToSource(index).row() if index.isValid() else None
+
+    def select_row(self, row: int) -> None:
+        """Make a source row current and selected, and scroll it into view."""
+        index = self.view_index(row)
+        if index.isValid():
+            self.setCurrentIndex(index)
+            self.scrollTo(index)
+
+    def row_at(self, position: QPoint) -> int | None:
+        """Source row under a viewport position, if any."""
+        index = self.indexAt(position)
+        return self._proxy.mapToSource(index).row() if index.isValid() else None
+
+    def row_rect(self, row: int) -> QRect:
+        """A source row's rectangle across its cells (empty if not shown)."""
+        cell = self.visualRect(self.view_index(row))
+        if not cell.isValid():
+            return QRect()
+        width = min(
+            self.viewport().width(), self.horizontalHeader().length() - self.horizontalOffset()
+        )
+        return QRect(0, cell.top(), width, cell.height())
+
+    def is_drop_target(self, index: AnyIndex) -> bool:
+        """Whether a dragged selection would be dropped on this (view) index's row."""
+        return self._drop_row is not None and self._proxy.mapToSource(index).row() == self._drop_row
+
+    def _territories_changed(self) -> None:
+        model = self.source()
+        if model is None:
+            return
+        self.setColumnHidden(OWNER_COLUMN, model.owner_is_redundant())
+        # A longer name or rep widens its column; a width the user chose is never shrunk.
+        for column in (NAME_COLUMN, OWNER_COLUMN):
+            if self.sizeHintForColumn(column) > self.columnWidth(column):
+                self.resizeColumnToContents(column)
+
+    # -- drop target for a dragged map selection ----------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self._carries_selection(event):
+            super().dragEnterEvent(event)
+            return
+        # Accept the whole drag even over empty space, so move events keep coming.
+        event.acceptProposedAction()
+        self._hover(self.row_at(event.position().toPoint()))
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if not self._carries_selection(event):
+            super().dragMoveEvent(event)
+            return
+        position = event.position().toPoint()
+        row = self.row_at(position)
+        self._hover(row)
+        if row is None:
+            event.ignore()  # below the last row: nothing to drop on
+        else:
+            event.acceptProposedAction()
+        if self.hasAutoScroll() and self._near_edge(position):
+            self.startAutoScroll()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._end_drag()
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        model = self.source()
+        if not self._carries_selection(event) or model is None:
+            super().dropEvent(event)
+            return
+        row = self.row_at(event.position().toPoint())
+        self._end_drag()
+        if row is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.selection_dropped.emit(model.territory_id(row))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._drop_row is None:
+            return
+        rect = self.row_rect(self._drop_row)
+        if rect.isEmpty():
+            return
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.palette().highlight().color(), 2.0))
+        painter.drawRoundedRect(QRectF(rect).adjusted(1.5, 1.0, -1.5, -1.0), 4, 4)
+        painter.end()
+
+    def _carries_selection(self, event: QDropEvent) -> bool:
+        return (
+            self.source() is not None and DraggedSelection.from_mime(event.mimeData()) is not None
+        )
+
+    def _hover(self, row: int | None) -> None:
+        """Track the row under the drag; tell listeners only when it changes."""
+        model = self.source()
+        if row == self._drop_row or model is None:
+            return
+        self._drop_row = row
+        self.viewport().update()
+        if row is None:
+            self.drag_left.emit()
+        else:
+            self.drag_hovered.emit(model.territory_id(row))
+
+    def _end_drag(self) -> None:
+        self.stopAutoScroll()
+        if self._drop_row is not None:
+            self._drop_row = None
+            self.viewport().update()
+            self.drag_left.emit()
+
+    def _near_edge(self, position: QPoint) -> bool:
+        margin = self.autoScrollMargin()
+        return position.y() < margin or position.y() > self.viewport().height() - margin

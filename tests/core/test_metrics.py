@@ -95,3 +95,110 @@ def test_balance_uses_target_weights(grid_project):
     assert summary.out_of_band == 0
     with pytest.raises(KeyError, match="no metric"):
         balance_table(metrics, "nope")
+
+
+def test_balance_of_matches_balance_table(grid_project):
+    from terrmap.core.metrics import balance_of, target_weights
+
+    metrics = TerritoryMetrics(grid_project)
+    AssignUnits(("r0c3", "r1c3"), "T3").apply(grid_project)
+    territories = grid_project.territories
+    for metric in ("units", "revenue", "households"):
+        live = balance_table(metrics, metric, tolerance_pct=7.5)
+        again = balance_of(
+            metrics.column(metric),
+            target_weights(territories),
+            metric,
+            7.5,
+            territory_ids=[t.id for t in territories],
+        )
+        assert again == live
+
+
+def test_balance_of_any_totals():
+    from terrmap.core.metrics import balance_of
+
+    summary = balance_of(np.array([10.0, 30.0]), np.array([1.0, 3.0]), "revenue", 1.0)
+    assert [r.territory_id for r in summary.rows] == ["0", "1"]
+    assert [r.target for r in summary.rows] == [10.0, 30.0]
+    assert summary.out_of_band == 0
+    with pytest.raises(ValueError, match="weights"):
+        balance_of(np.array([1.0, 2.0]), np.array([1.0]), "revenue")
+
+
+@pytest.fixture(scope="module")
+def sample_project_factory():
+    """Fresh copies of the bundled sample (loaded once; copies are cheap)."""
+    import copy
+
+    from terrmap.sample import load_sample_project
+
+    original = load_sample_project()
+    return lambda: copy.deepcopy(original)
+
+
+def _sample_units_of(project, territory_index: int, count: int) -> np.ndarray:
+    return np.flatnonzero(project.plan.codes == territory_index)[:count]
+
+
+@pytest.mark.parametrize("destination", [4, -1])
+def test_preview_unit_move_equals_applied_edit(sample_project_factory, destination):
+    from terrmap.core.metrics import preview_unit_move
+
+    project = sample_project_factory()
+    metrics = TerritoryMetrics(project)
+    # Units of two territories plus one already at the destination (it must not count).
+    positions = np.concatenate(
+        [
+            _sample_units_of(project, 0, 5),
+            _sample_units_of(project, 2, 3),
+            _sample_units_of(project, max(destination, 0), 1),
+        ]
+    )
+    before = metrics.totals.copy()
+    preview = preview_unit_move(metrics, positions, destination)
+    np.testing.assert_array_equal(metrics.totals, before)  # nothing changed yet
+    target = None if destination < 0 else project.territories[destination].id
+    AssignUnits(tuple(project.units.ids[positions]), target).apply(project)
+    metrics.recompute()
+    np.testing.assert_allclose(preview, metrics.totals, rtol=1e-12, atol=1e-6)
+
+
+def test_preview_unit_move_rejects_unknown_territory(sample_project_factory):
+    from terrmap.core.metrics import preview_unit_move
+
+    metrics = TerritoryMetrics(sample_project_factory())
+    with pytest.raises(IndexError):
+        preview_unit_move(metrics, np.array([0]), 99)
+
+
+@pytest.mark.parametrize("destination", ["T05", None])
+def test_preview_account_move_equals_applied_edit(sample_project_factory, destination):
+    from terrmap.core.metrics import preview_account_move
+
+    project = sample_project_factory()
+    metrics = TerritoryMetrics(project)
+    ids = project.accounts.ids
+    # Some accounts already overridden elsewhere, so the preview must move them from
+    # their override's row (or, with None, back to their unit's territory).
+    AssignAccounts(tuple(ids[:20]), "T09").apply(project)
+    AssignAccounts(tuple(ids[20:25]), "T05").apply(project)
+    positions = np.arange(10, 60)
+    before = metrics.totals.copy()
+    preview = preview_account_move(metrics, positions, destination)
+    np.testing.assert_array_equal(metrics.totals, before)
+    AssignAccounts(tuple(ids[positions]), destination).apply(project)
+    metrics.recompute()
+    np.testing.assert_allclose(preview, metrics.totals, rtol=1e-12, atol=1e-6)
+
+
+def test_preview_account_move_of_an_account_outside_every_unit(grid_project):
+    from terrmap.core.metrics import preview_account_move
+
+    metrics = TerritoryMetrics(grid_project)
+    positions = grid_project.accounts.positions(["LOST", "A000", "A110"])
+    for destination in ("T3", None):
+        preview = preview_account_move(metrics, positions, destination)
+        AssignAccounts(("LOST", "A000", "A110"), destination).apply(grid_project)
+        metrics.recompute()
+        np.testing.assert_allclose(preview, metrics.totals)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from terrmap.core.palette import UNASSIGNED_COLOR
 from terrmap.render import MapRenderer, MapStyle, MapViewport
+from terrmap.render.style import LayerStyle
 
 
 def _render(renderer: MapRenderer, viewport: MapViewport, style: MapStyle | None = None) -> QImage:
@@ -47,10 +48,22 @@ def test_grid_project_shows_territories_and_hatched_unassigned(grid_project):
 def test_culls_units_outside_the_view(grid_project):
     renderer = MapRenderer(grid_project)
     full = MapViewport.fit(renderer.extent, 400, 300)
-    _render(renderer, full, MapStyle(antialias=False, show_accounts=False, show_homes=False))
+    _render(
+        renderer,
+        full,
+        MapStyle(
+            antialias=False, accounts=LayerStyle(visible=False), homes=LayerStyle(visible=False)
+        ),
+    )
     all_calls = renderer.paint_calls
     corner = full.zoomed_at(0, 0, 20.0)
-    _render(renderer, corner, MapStyle(antialias=False, show_accounts=False, show_homes=False))
+    _render(
+        renderer,
+        corner,
+        MapStyle(
+            antialias=False, accounts=LayerStyle(visible=False), homes=LayerStyle(visible=False)
+        ),
+    )
     assert renderer.paint_calls < all_calls
 
 
