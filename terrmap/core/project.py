@@ -7,15 +7,21 @@ mutating primitives, so every change is undoable and announced once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 from psygnal import Signal
 
-from terrmap.core.layers import AccountLayer, UnitLayer
 from terrmap.core.plan import UNASSIGNED, Plan
 from terrmap.core.territory import Territory
 from terrmap.errors import EditError
+
+if TYPE_CHECKING:
+    # Only for annotations: edits and panels import this module, and the window shows
+    # before geopandas has loaded.
+    import geopandas as gpd
+
+    from terrmap.core.layers import AccountLayer, UnitLayer
 
 
 class Project:
@@ -55,7 +61,11 @@ class Project:
         metadata: Mapping[str, str] | None = None,
     ) -> None:
         self.units = units
-        self.accounts = accounts if accounts is not None else AccountLayer.empty(units)
+        if accounts is None:
+            from terrmap.core.layers import AccountLayer
+
+            accounts = AccountLayer.empty(units)
+        self.accounts = accounts
         self._territories: list[Territory] = []
         self._index: dict[str, int] = {}
         for territory in territories:

@@ -1,41 +1,117 @@
-"""Display-ready geometry of one layer: projected, simplified into levels of detail, and
-held as Qt paths built once, with per-feature bounding boxes for culling.
+"""Display-ready geometry of one layer: projected, simplified into levels of detail, with
+per-feature bounding boxes for culling and a hit index.
 
-Levels of a unit layer come from ``shapely.coverage_simplify``: it simplifies each
-shared edge once, so neighbours keep meeting exactly (plain ``simplify`` opens gaps
-that show as slivers and let clicks fall through). Building the levels of the 3.2k US
-counties takes about a second a level, so a `GeometryCache` is built off the GUI thread
-(see `terrmap.ui.workers`) and only read afterwards.
+A `GeometryCache` is built off the GUI thread (`terrmap.ui.loading`) and only read
+afterwards. Qt paths and edge arrays of a level are made on first use, not at build
+time: the screen fills units from edge arrays (`terrmap.render.raster_fill`) and only
+print, the selection overlay and the vector fallback want per-unit paths, so building
+33k paths for every level up front would be wasted start-up time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from typing import overload
 
 import numpy as np
 import shapely
 from PySide6.QtGui import QPainterPath, QPolygonF
-from shapely.errors import GEOSException
 
+from terrmap.render.borders import Polylines, unit_border_runs
+from terrmap.render.coverage_edges import LevelEdges
 from terrmap.render.projection import DisplayProjection
 from terrmap.render.qt_geometry import polygon_from_xy, unit_paths
+from terrmap.render.simplify import detail_levels
 from terrmap.render.viewport import Bounds
 
-# Tolerances of the coarser levels as fractions of the layer's larger span. A layer
-# fitted to a 1600-px window has pixels of about span/1500, so the coarsest level is
-# exact to half a pixel at full extent and the middle one after zooming in 4×.
-LEVEL_FRACTIONS = (1 / 12_000, 1 / 3_000)
 # A level serves while its tolerance is at most this many pixels.
 TOLERANCE_PIXELS = 0.75
+# Levels with more vertices than this keep no whole-level edge arrays (36 bytes an edge);
+# their edges are taken per frame from the few units in view (they serve close zooms).
+WHOLE_LEVEL_EDGES = 4_000_000
 
 
-@dataclass(frozen=True)
+class LazyPaths(Sequence[QPainterPath]):
+    """One ``QPainterPath`` per feature, built when first asked for and then kept."""
+
+    def __init__(self, geometry: np.ndarray) -> None:
+        self._geometry = geometry
+        self._paths: list[QPainterPath | None] = [None] * len(geometry)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    @overload
+    def __getitem__(self, index: int) -> QPainterPath: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[QPainterPath]: ...
+    def __getitem__(self, index: int | slice) -> QPainterPath | list[QPainterPath]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        path = self._paths[index]
+        if path is None:
+            self.prefetch([index])
+            path = self._paths[index]
+        return path
+
+    def prefetch(self, positions: Iterable[int]) -> None:
+        """Build the paths of ``positions`` in one batch (much faster than one by one)."""
+        missing = np.array([p for p in positions if self._paths[p] is None], dtype=np.intp)
+        if len(missing):
+            for position, path in zip(
+                missing.tolist(), unit_paths(self._geometry[missing]), strict=True
+            ):
+                self._paths[position] = path
+
+
 class DetailLevel:
-    """The geometry of a layer at one level of detail (display plane)."""
+    """The geometry of a layer at one level of detail (display plane).
 
-    tolerance: float
-    geometry: np.ndarray
-    paths: list[QPainterPath]
+    Attributes
+    ----------
+    tolerance
+        Simplification tolerance in world units (0 for full detail).
+    geometry
+        Shapely (multi)polygons in layer order.
+    paths
+        One ``QPainterPath`` per feature (built on demand).
+    """
+
+    def __init__(self, tolerance: float, geometry: np.ndarray) -> None:
+        self.tolerance = tolerance
+        self.geometry = geometry
+        self.paths = LazyPaths(geometry)
+        self.vertex_count = int(shapely.get_num_coordinates(geometry).sum())
+        self._edges: LevelEdges | None = None
+        self._borders: Polylines | None = None
+
+    def edges_for(self, visible: np.ndarray) -> tuple[LevelEdges, np.ndarray | None]:
+        """Edges of the ``visible`` features: ``(edges, which)``, ``which`` None for all."""
+        if self.vertex_count > WHOLE_LEVEL_EDGES:
+            return LevelEdges(self.geometry[visible], visible), None
+        if self._edges is None:
+            self._edges = LevelEdges(self.geometry)
+        if len(visible) == len(self.geometry):
+            return self._edges, None
+        return self._edges, self._edges.of_units(visible)
+
+    def unit_borders(self, visible: np.ndarray, view: Bounds) -> QPainterPath:
+        """Every unit border meeting ``view`` once, as one path (world units)."""
+        edges = self.whole_edges
+        if edges is None:
+            return Polylines(unit_border_runs(self.edges_for(visible)[0])).path(view)
+        if self._borders is None:
+            self._borders = Polylines(unit_border_runs(edges))
+        return self._borders.path(view)
+
+    @property
+    def whole_edges(self) -> LevelEdges | None:
+        """Edge arrays of the whole level, if the level is small enough to keep them."""
+        if self.vertex_count > WHOLE_LEVEL_EDGES:
+            return None
+        if self._edges is None:
+            self._edges = LevelEdges(self.geometry)
+        return self._edges
 
 
 class GeometryCache:
@@ -60,10 +136,9 @@ class GeometryCache:
         self.bounds[np.isnan(self.bounds)] = 0.0
         self.extent: Bounds = tuple(float(v) for v in shapely.total_bounds(full))
         span = max(self.extent[2] - self.extent[0], self.extent[3] - self.extent[1], 1.0)
-        self.levels = [DetailLevel(0.0, full, unit_paths(full))]
-        for fraction in LEVEL_FRACTIONS:
-            simplified = _simplify(full, span * fraction, coverage=coverage)
-            self.levels.append(DetailLevel(span * fraction, simplified, unit_paths(simplified)))
+        simplified = detail_levels(full, span, coverage=coverage)
+        self.levels = [DetailLevel(0.0, full)]
+        self.levels += [DetailLevel(tolerance, geometry) for tolerance, geometry in simplified]
         self._tree: shapely.STRtree | None = None
 
     def __len__(self) -> int:
@@ -92,24 +167,8 @@ class GeometryCache:
         return int(hits.min()) if len(hits) else None
 
 
-def _simplify(geometry: np.ndarray, tolerance: float, *, coverage: bool) -> np.ndarray:
-    try:
-        if coverage:
-            simplified = shapely.coverage_simplify(geometry, tolerance)
-        else:
-            # Context is only looked at, never clicked or measured: a self-touching
-            # outline is harmless, and skipping topology checks is 10× faster.
-            simplified = shapely.simplify(geometry, tolerance, preserve_topology=False)
-    except GEOSException:
-        # Not a clean coverage (overlaps): simplify alone; slivers may show between units.
-        simplified = shapely.simplify(geometry, tolerance, preserve_topology=True)
-    # Never let a unit vanish from the map because it is small.
-    lost = shapely.is_empty(simplified) | shapely.is_missing(simplified)
-    return np.where(lost, geometry, simplified)
-
-
 class PointCache:
-    """Projected points (accounts) ready to be drawn as one ``QPolygonF`` per frame.
+    """Projected points (accounts), kept in account-layer order.
 
     Parameters
     ----------
@@ -117,19 +176,36 @@ class PointCache:
         Point coordinates in degrees; NaN marks a point without a place.
     projection
         The display plane.
+
+    Attributes
+    ----------
+    xy_all
+        ``(n, 2)`` display coordinates per account position; NaN for unplaced accounts.
+    placed
+        Positions of the accounts that have a place.
     """
 
     def __init__(self, lon: np.ndarray, lat: np.ndarray, projection: DisplayProjection) -> None:
         x, y = projection.to_display(lon, lat)
-        xy = np.column_stack([x, y])
-        self.xy = xy[np.isfinite(xy).all(axis=1)]
+        self.xy_all = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]).astype(float)
+        self.placed = np.flatnonzero(np.isfinite(self.xy_all).all(axis=1))
 
     def __len__(self) -> int:
-        return len(self.xy)
+        return len(self.placed)
+
+    @property
+    def xy(self) -> np.ndarray:
+        """Coordinates of the placed accounts only."""
+        return self.xy_all[self.placed]
+
+    def visible(self, bounds: Bounds) -> np.ndarray:
+        """Account positions whose point lies inside ``bounds``."""
+        minx, miny, maxx, maxy = bounds
+        xy = self.xy_all[self.placed]
+        x, y = xy[:, 0], xy[:, 1]
+        inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+        return self.placed[inside]
 
     def visible_polygon(self, bounds: Bounds) -> QPolygonF:
         """The points inside ``bounds`` as one polygon (for ``QPainter.drawPoints``)."""
-        minx, miny, maxx, maxy = bounds
-        x, y = self.xy[:, 0], self.xy[:, 1]
-        inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
-        return polygon_from_xy(self.xy[inside])
+        return polygon_from_xy(self.xy_all[self.visible(bounds)])

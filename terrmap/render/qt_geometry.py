@@ -9,6 +9,8 @@ islands natively.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import shapely
 import shiboken6
@@ -57,6 +59,14 @@ def unit_paths(geometries: np.ndarray) -> list[QPainterPath]:
         paths[index].addPolygon(polygon_from_xy(xy))
         paths[index].closeSubpath()
     return paths
+
+
+def polylines_path(polylines: Iterable[np.ndarray]) -> QPainterPath:
+    """One open ``QPainterPath`` holding each ``(k, 2)`` polyline as a subpath."""
+    path = QPainterPath()
+    for xy in polylines:
+        path.addPolygon(polygon_from_xy(xy))
+    return path
 
 
 def line_paths(geometries: np.ndarray) -> list[QPainterPath]:

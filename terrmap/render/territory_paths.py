@@ -1,18 +1,20 @@
-"""Territory outlines dissolved from units, rebuilt only where units changed.
+"""Territory outlines and label points, rebuilt only when the plan's codes change.
 
 Each frame hands in the plan's current codes; comparing them with the codes of the last
-build tells which territories gained or lost units, so a move of ten units rebuilds two
-outlines, not all. The comparison also covers plan switches and inserted or removed
-territories (which shift codes) without listening to any signal.
+build tells whether anything moved, so plan switches and inserted or removed
+territories (which shift codes) need no signal. Outlines are rebuilt whole from the
+level's edge arrays (`terrmap.render.borders`), which takes milliseconds; label points
+are rebuilt only for territories that gained or lost units, since they need each
+territory's dissolved shape.
 
-Fills stay one path per unit: a merged path per territory was tried and made the
-national-county frame 1.7× (plain) to 2× (antialiased) slower, as Qt's rasterisers
-handle one path with thousands of sub-paths worse than thousands of small paths.
+Fills stay per unit: a merged path per territory was tried and made the national-county
+frame 1.7× (plain) to 2× (antialiased) slower with Qt's rasterisers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -20,18 +22,46 @@ from PySide6.QtGui import QPainterPath
 from shapely.errors import GEOSException
 
 from terrmap.core.plan import UNASSIGNED
-from terrmap.render.geometry_cache import GeometryCache
+from terrmap.render.borders import Polylines, territory_border_runs
 from terrmap.render.qt_geometry import line_paths
+
+if TYPE_CHECKING:
+    from terrmap.render.geometry_cache import GeometryCache
+    from terrmap.render.viewport import Bounds
+
+# Below this share of edges matched with a neighbour's, the layer is not a clean
+# coverage and outlines are dissolved per territory instead (slower, but right).
+MIN_MATCHED_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class LabelAnchor:
+    """Where a territory's name goes: a point deep inside its largest part.
+
+    Attributes
+    ----------
+    x, y
+        The label point (world units).
+    width, height
+        Size of the largest part's bounding box (world units), to skip labels of
+        territories too small on screen.
+    """
+
+    x: float
+    y: float
+    width: float
+    height: float
 
 
 @dataclass
-class _LevelPaths:
+class _LevelOutlines:
     codes: np.ndarray | None = None
-    outlines: dict[int, QPainterPath] = field(default_factory=dict)
+    lines: Polylines | None = None
+    dissolved: dict[int, QPainterPath] = field(default_factory=dict)
 
 
 class TerritoryPaths:
-    """The outline path of every territory at each level of detail.
+    """Territory outlines at each level of detail and a label point per territory.
 
     Parameters
     ----------
@@ -41,32 +71,88 @@ class TerritoryPaths:
 
     def __init__(self, units: GeometryCache) -> None:
         self._units = units
-        self._levels: dict[int, _LevelPaths] = {}
+        self._levels: dict[int, _LevelOutlines] = {}
+        self._anchor_codes: np.ndarray | None = None
+        self._anchors: dict[int, LabelAnchor | None] = {}
 
-    def update(self, level: int, codes: np.ndarray) -> None:
-        """Bring the paths of ``level`` up to date with the plan ``codes``."""
-        state = self._levels.setdefault(level, _LevelPaths())
-        if state.codes is None or len(state.codes) != len(codes):
+    def outline_path(
+        self, level: int, codes: np.ndarray, view: Bounds, visible: np.ndarray
+    ) -> QPainterPath:
+        """All territory outlines meeting ``view`` as one path (world units)."""
+        detail = self._units.levels[level]
+        edges = detail.whole_edges
+        if edges is None:
+            # A level too big for whole edge arrays serves close zooms: take its edges
+            # from the units in view, every frame.
+            edges, _ = detail.edges_for(visible)
+            return Polylines(territory_border_runs(edges, codes)).path(view)
+        state = self._levels.setdefault(level, _LevelOutlines())
+        if state.codes is None or not np.array_equal(state.codes, codes):
+            if edges.matched_share >= MIN_MATCHED_SHARE:
+                state.lines = Polylines(territory_border_runs(edges, codes))
+            else:
+                state.lines = None
+                _update_dissolved(state, detail.geometry, codes)
+            state.codes = codes.copy()
+        if state.lines is not None:
+            return state.lines.path(view)
+        path = QPainterPath()
+        for outline in state.dissolved.values():
+            path.addPath(outline)
+        return path
+
+    def anchors(self, codes: np.ndarray) -> dict[int, LabelAnchor | None]:
+        """Territory code → label point (``None`` for a territory with no units)."""
+        previous = self._anchor_codes
+        if previous is None or len(previous) != len(codes):
             dirty = np.unique(codes)
+            self._anchors.clear()
         else:
-            changed = state.codes != codes
+            changed = previous != codes
             if not changed.any():
-                return
-            dirty = np.union1d(state.codes[changed], codes[changed])
+                return self._anchors
+            dirty = np.union1d(previous[changed], codes[changed])
+        # Label points come from the coarsest level: cheap to dissolve, and the same at
+        # every zoom so labels do not jump.
+        geometry = self._units.levels[-1].geometry
         for code in dirty[dirty != UNASSIGNED].tolist():
-            self._rebuild(state, level, code, np.flatnonzero(codes == code))
-        state.codes = codes.copy()
+            members = np.flatnonzero(codes == code)
+            self._anchors[code] = _anchor(geometry[members]) if len(members) else None
+        self._anchor_codes = codes.copy()
+        return self._anchors
 
-    def outlines(self, level: int) -> dict[int, QPainterPath]:
-        """Territory code → dissolved outline (unassigned units have none)."""
-        return self._levels[level].outlines
 
-    def _rebuild(self, state: _LevelPaths, level: int, code: int, members: np.ndarray) -> None:
+def _update_dissolved(state: _LevelOutlines, geometry: np.ndarray, codes: np.ndarray) -> None:
+    previous = state.codes
+    if previous is None or len(previous) != len(codes):
+        dirty = np.unique(codes)
+        state.dissolved.clear()
+    else:
+        changed = previous != codes
+        dirty = np.union1d(previous[changed], codes[changed])
+    for code in dirty[dirty != UNASSIGNED].tolist():
+        members = np.flatnonzero(codes == code)
         if not len(members):
-            state.outlines.pop(code, None)
-            return
-        geometry = self._units.levels[level].geometry[members]
-        state.outlines[code] = line_paths(np.array([_dissolve(geometry)], dtype=object))[0]
+            state.dissolved.pop(code, None)
+            continue
+        merged = np.array([_dissolve(geometry[members])], dtype=object)
+        state.dissolved[code] = line_paths(merged)[0]
+
+
+def _anchor(members: np.ndarray) -> LabelAnchor | None:
+    merged = _dissolve(members)
+    parts = shapely.get_parts(merged)
+    parts = parts[shapely.get_type_id(parts) == 3]
+    if not len(parts):
+        return None
+    largest = parts[int(np.argmax(shapely.area(parts)))]
+    minx, miny, maxx, maxy = largest.bounds
+    size = max(maxx - minx, maxy - miny)
+    try:
+        point = shapely.polylabel(largest, tolerance=size / 50)
+    except GEOSException:
+        point = shapely.point_on_surface(largest)
+    return LabelAnchor(point.x, point.y, maxx - minx, maxy - miny)
 
 
 def _dissolve(members: np.ndarray) -> shapely.Geometry:

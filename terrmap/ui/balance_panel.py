@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QCursor, QFont
 from PySide6.QtWidgets import (
@@ -27,19 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terrmap.core.metrics import balance_of, target_weights
-from terrmap.ui.balance_plot import (
-    ALERT_COLOR,
-    BALANCED_COLOR,
-    MetricPlot,
-    Text,
-    gauge_min_height,
-)
+from terrmap.ui.balance_text import ALERT_COLOR, BALANCED_COLOR, Text, gauge_min_height
 from terrmap.ui.territory_model import metric_header
 
 if TYPE_CHECKING:
+    import pyqtgraph as pg
+
     from terrmap.core.metrics import BalanceSummary, TerritoryMetrics
     from terrmap.core.project import Project
+    from terrmap.ui.balance_plot import MetricPlot
 
 __all__ = ["BalancePanel", "Text", "default_metrics"]
 
@@ -112,6 +107,7 @@ class BalancePanel(QWidget):
         self._connections.disconnect()
         self._project, self._metrics = project, metrics
         self._preview = None
+        self._metric_button.setEnabled(metrics is not None)
         if project is None or metrics is None:
             for plot in self._plots:
                 plot.show_preview(None, np.zeros(0, dtype=np.intp))
@@ -123,6 +119,7 @@ class BalancePanel(QWidget):
         connect(project.territory_removed, self._on_territories_changed)
         connect(project.territory_updated, self._on_territories_changed)
         connect(project.plan_switched, self._on_territories_changed)
+        self._ensure_view()
         self._chosen = _stored_metrics(metrics.columns)
         self._fill_metric_menu()
         if [plot.metric for plot in self._plots] == self._chosen:
@@ -141,6 +138,11 @@ class BalancePanel(QWidget):
             self._show_preview_of(plot)
 
     # -- reading (tests, the main window) -------------------------------------------
+    @property
+    def preview(self) -> np.ndarray | None:
+        """The would-be totals drawn as ghost bars, if any."""
+        return self._preview
+
     @property
     def metric_names(self) -> list[str]:
         """Metrics shown, top to bottom."""
@@ -184,6 +186,7 @@ class BalancePanel(QWidget):
         self._metric_menu = QMenu(self._metric_button)
         self._metric_button.setMenu(self._metric_menu)
         self._actions: dict[str, QAction] = {}
+        self._metric_button.setEnabled(False)  # until there are metrics to choose
 
         self._tolerance_box = QDoubleSpinBox(self)
         self._tolerance_box.setRange(0.5, 50.0)
@@ -206,17 +209,12 @@ class BalancePanel(QWidget):
         controls.addWidget(tolerance_label)
         controls.addWidget(self._tolerance_box)
 
-        self._view = pg.GraphicsLayoutWidget(self)
-        self._view.setBackground("w")
-        self._view.setAntialiasing(True)
-        self._view.ci.setContentsMargins(6, 6, 16, 4)  # right: the last tick label
-        self._view.ci.setSpacing(0)
-        self._view.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._view.sigDeviceRangeChanged.connect(self._fit_width)  # the view was resized
-        scroll = QScrollArea(self)
+        # The plotting view is made with the first project: pyqtgraph takes about a
+        # second to import, and the window shows before that (see _ensure_view).
+        self._view: pg.GraphicsLayoutWidget | None = None
+        scroll = self._scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self._view)
         self._placeholder = QLabel(self)
         self._placeholder.setWordWrap(True)
         self._placeholder.setStyleSheet("color: #666; padding: 12px;")
@@ -231,6 +229,25 @@ class BalancePanel(QWidget):
         layout.addWidget(self._score)
         layout.addWidget(self._stack, 1)
         self.setMinimumWidth(280)
+
+    def _ensure_view(self) -> pg.GraphicsLayoutWidget:
+        """The plotting view, made on first use."""
+        if self._view is not None:
+            return self._view
+        import pyqtgraph as pg
+
+        self._view = pg.GraphicsLayoutWidget(self)
+        self._view.setBackground("w")
+        # Bars and grid lines are axis-aligned: antialiasing only blurs their edges (and
+        # adds ~20 % to a paint). Text keeps its own antialiasing (Qt's TextAntialiasing
+        # hint, on by default); the arrow-heads turn it on for themselves.
+        self._view.setAntialiasing(False)
+        self._view.ci.setContentsMargins(6, 6, 16, 4)  # right: the last tick label
+        self._view.ci.setSpacing(0)
+        self._view.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._view.sigDeviceRangeChanged.connect(self._fit_width)  # the view was resized
+        self._scroll.setWidget(self._view)
+        return self._view
 
     def _fill_metric_menu(self) -> None:
         self._metric_menu.clear()
@@ -254,6 +271,8 @@ class BalancePanel(QWidget):
 
     def _rebuild_plots(self) -> None:
         """Make one gauge per chosen metric (only when the choice or source changes)."""
+        from terrmap.ui.balance_plot import MetricPlot
+
         self._view.ci.clear()
         grid = self._view.ci.layout
         for row in range(grid.rowCount()):  # rows a longer choice stretched
@@ -274,6 +293,8 @@ class BalancePanel(QWidget):
         """Names, colours, targets or the plan changed: refresh rows, then values."""
         if self._project is None or self._metrics is None:
             return
+        from terrmap.core.metrics import target_weights
+
         territories = self._project.territories
         self._ids = [t.id for t in territories]
         self._weights = target_weights(territories)
@@ -321,6 +342,8 @@ class BalancePanel(QWidget):
         plot.show_preview(after, np.flatnonzero(moved), preview[-1, column])
 
     def _balance(self, totals: np.ndarray, column: int) -> BalanceSummary:
+        from terrmap.core.metrics import balance_of
+
         metric = self._metrics.columns[column] if self._metrics else ""
         return balance_of(
             totals[:-1, column], self._weights, metric, self.tolerance, territory_ids=self._ids
@@ -372,6 +395,8 @@ class BalancePanel(QWidget):
         QToolTip.hideText()
 
     def _fit_width(self, *_args: object) -> None:
+        if self._view is None:
+            return
         for plot in self._plots:
             plot.fit_width(self._view.width())
 

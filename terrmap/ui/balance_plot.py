@@ -10,12 +10,15 @@ change their data (a 1,000-unit move costs the three gauges of 60 territories a 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from terrmap.ui.balance_items import (
     ArrowHeads,
@@ -24,6 +27,10 @@ from terrmap.ui.balance_items import (
     TerritoryAxis,
     nice_half_range,
 )
+from terrmap.ui.balance_text import (
+    ALERT_COLOR,
+    Text,
+)
 from terrmap.ui.territory_model import format_number
 
 if TYPE_CHECKING:
@@ -31,50 +38,6 @@ if TYPE_CHECKING:
     from terrmap.core.territory import Territory
 
 
-class Text:
-    """User-visible strings of the balance panel."""
-
-    METRICS = "Metrics"
-    METRICS_TIP = "Choose up to three metrics to compare (one gauge each)"
-    TOLERANCE = "Tolerance"
-    TOLERANCE_TIP = (
-        "Half-width of the band around each target within which a territory counts as balanced"
-    )
-    NO_PROJECT = "Open a project to see how balanced its territories are."
-    NO_TERRITORIES = "Add territories to see their balance."
-    OUT_OF_BAND = "{count} out of band"
-    OUT_SHORT = "{count} out"
-    ALL_IN_BAND = "all in band"
-    PREVIEW_ARROW = " → {count}"
-    UNASSIGNED = "Unassigned {value}"
-    UNASSIGNED_PREVIEW = "Unassigned {value} → {after}"
-    SCORE = "In band {inside}/{count} · max dev {max_dev:.1f} % · CV {cv:.1f} %"
-    SCORE_TIP = (
-        "<b>Balance of {metric}</b> (the first metric shown)<br>"
-        "<b>In band</b>: territories within ±{tolerance:g} % of their target.<br>"
-        "<b>Max dev</b>: the largest deviation of a territory from its target.<br>"
-        "<b>CV</b>: coefficient of variation, the standard deviation of the totals "
-        "divided by their mean (0 % = perfectly even).<br>"
-        "A territory's target is its share of the assigned total, in proportion to its "
-        "target weight (equal shares by default)."
-    )
-    TIP_TITLE = "<b>{name}</b> ({id})"
-    TIP_REP = "Rep: {owner}"
-    TIP_VACANT = "Vacant"
-    TIP_VALUE = "{metric}: {value}"
-    TIP_TARGET = "Target: {target}"
-    TIP_DEVIATION = "Deviation: {deviation:+.1f} % ({band})"
-    TIP_PREVIEW = "After the move: {value} ({deviation:+.1f} %, {band})"
-    IN_BAND = "in band"
-    OUTSIDE_BAND = "out of band"
-    BAND_STATE: ClassVar[dict[bool, str]] = {True: IN_BAND, False: OUTSIDE_BAND}
-
-
-# Chosen for a white background; the alert red differs from every palette colour in
-# lightness too, and out-of-band bars also get an arrow-head, so the flag does not rely
-# on colour alone.
-ALERT_COLOR = "#B00020"
-BALANCED_COLOR = "#1B7A3E"  # the score when every territory is in band
 TEXT_COLOR = "#333333"
 AXIS_COLOR = "#8C8C8C"
 TARGET_LINE_COLOR = "#404040"
@@ -85,11 +48,9 @@ THIN_BAR_HEIGHT = 0.8  # rows of a few pixels: less gap, or the bars vanish
 GHOST_HEIGHT = 0.9
 NAME_SHARE = 0.26  # of the gauge's width, within:
 NAME_WIDTH_RANGE = (60, 130)
-MIN_ROW_PX = 3
 RANGE_MARGIN = 1.15  # room beyond the longest bar for its arrow-head
-THIN_BARS_ABOVE = 24  # territories; more than this and bars get no outline
+THIN_ROW_PX = 10  # rows lower than this get thin bars: no outline, less gap
 HEADER_PX = 24
-PLOT_CHROME_PX = 58  # header, x axis and margins of one gauge
 
 
 class MetricPlot:
@@ -119,7 +80,7 @@ class MetricPlot:
         self._limits = (0.0, 0.0)
         self._count = 0
         self._bar_pens: list[QPen] = []
-        self._thin = False
+        self._thin: bool | None = None  # bars too low for outlines (None: not decided)
         self._outside = np.zeros(0, dtype=bool)
         self.flagged = np.zeros(0, dtype=np.intp)  # rows drawn as out of band
         self._unassigned = 0.0
@@ -143,9 +104,17 @@ class MetricPlot:
             axis.setPen(pg.mkPen(AXIS_COLOR))
             axis.setTextPen(pg.mkPen(TEXT_COLOR))
         self.bottom_axis.setGrid(46)  # faint vertical lines at the ticks
+        # Under the (transparent) view, which pyqtgraph puts at z = -100: grid behind bars.
+        self.bottom_axis.setZValue(-200)
+        # The axes (whose grid lines overlap the bars) and the header change far less often
+        # than the bars; cached as pixmaps, repainting after a small edit halves (measured
+        # 24 → 13 ms for three gauges of 60 territories).
+        for item in (self.header, self.axis, self.bottom_axis):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         layout.addItem(self.axis, row=row + 1, col=0)
         layout.addItem(self.view, row=row + 1, col=1)
         layout.addItem(self.bottom_axis, row=row + 2, col=1)
+        self.view.sigResized.connect(_weak_slot(self._fit_rows))
         # Only the bars' row grows with the dock; header and axis keep their height.
         grid = layout.layout
         for offset, stretch in enumerate((0, 1, 0)):
@@ -183,21 +152,36 @@ class MetricPlot:
         self._count = len(territories)
         self.axis.set_names([t.name or t.id for t in territories])
         colors = [QColor(t.color) for t in territories]
-        # Outlines on bars a few pixels high would hide their colour; then the arrow-heads
-        # alone flag the rows out of band.
-        self._thin = self._count > THIN_BARS_ABOVE
         self._bar_pens = [pg.mkPen(c.darker(135), width=1) for c in colors]
-        self._outside = np.zeros(0, dtype=bool)  # flags the bar pens show
-        self.markers.set_size(6 if self._thin else 8)
         if territories:
             zeros = np.zeros(self._count)
-            self.bars.setOpts(
-                x0=zeros + 100, width=zeros, y=np.arange(self._count), brushes=colors,
-                height=THIN_BAR_HEIGHT if self._thin else BAR_HEIGHT,
-                pen=None, pens=None if self._thin else self._bar_pens,
-            )  # fmt: skip
+            self.bars.setOpts(x0=zeros + 100, width=zeros, y=np.arange(self._count), brushes=colors)
         self.bars.setVisible(bool(territories))
         self.view.setYRange(-0.6, max(self._count, 1) - 0.4, padding=0)
+        self._thin = None  # decided anew for this many rows
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Style the bars for their height in pixels (on resize and new territories).
+
+        Outlines on bars a few pixels high would hide their colour: thin bars get
+        none, less gap between them, and the arrow-heads alone flag rows out of band.
+        """
+        thin = self.view.height() < THIN_ROW_PX * max(self._count, 1)
+        if thin == self._thin or not self._count:
+            return
+        self._thin = thin
+        self._outside = np.zeros(0, dtype=bool)  # the next show_balance sets the pens
+        self.markers.set_size(6 if thin else 8)
+        self.bars.setOpts(
+            height=THIN_BAR_HEIGHT if thin else BAR_HEIGHT,
+            pen=None,
+            pens=None if thin else [self._alert_pen if o else p for o, p in self._flag_pairs()],
+        )
+
+    def _flag_pairs(self) -> list[tuple[bool, QPen]]:
+        flagged = set(self.flagged.tolist()) if len(self._percent) == self._count else set()
+        return [(i in flagged, pen) for i, pen in enumerate(self._bar_pens)]
 
     def set_tolerance(self, tolerance_pct: float) -> None:
         """Move the shaded band to 100 ± ``tolerance_pct``."""
@@ -330,6 +314,21 @@ class MetricPlot:
         )
 
 
+def _weak_slot(method: Callable[[], None]) -> Callable[..., None]:
+    """A slot calling ``method`` while its object lives.
+
+    The view would otherwise keep a replaced gauge alive through the connection.
+    """
+    ref = weakref.WeakMethod(method)
+
+    def slot(*_args: object) -> None:
+        target = ref()
+        if target is not None:
+            target()
+
+    return slot
+
+
 def _band_flag(out_of_band: int, after: int | None, short: bool) -> str:
     if out_of_band:
         text = (Text.OUT_SHORT if short else Text.OUT_OF_BAND).format(count=out_of_band)
@@ -361,8 +360,3 @@ def compact_number(value: float) -> str:
 
 def _percent_of_target(summary: BalanceSummary) -> np.ndarray:
     return 100.0 + np.fromiter((r.deviation_pct for r in summary.rows), float, len(summary.rows))
-
-
-def gauge_min_height(territories: int) -> int:
-    """Height under which a gauge of ``territories`` bars stops being readable."""
-    return PLOT_CHROME_PX + MIN_ROW_PX * max(territories, 1)

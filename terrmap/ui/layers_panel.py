@@ -19,7 +19,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
@@ -223,6 +222,8 @@ class LayersPanel(QWidget):
         project = self._project
         if column is None or project is None or column not in project.accounts.frame:
             return None
+        import pandas as pd  # loaded by then (the project holds frames); not at window start
+
         values = pd.to_numeric(project.accounts.frame[column], errors="coerce")
         return classify(values.to_numpy(dtype=float, na_value=np.nan), column, method, k)
 

@@ -142,5 +142,9 @@ def _finish(
 
     progress(0.75, Text.PREPARING_MAP)
     scene = MapScene.build(project)
+    # The balance gauges need pyqtgraph once the document is shown; importing it here,
+    # off the GUI thread, keeps that second from freezing the window.
+    import pyqtgraph  # noqa: F401
+
     progress(1.0, "")
     return LoadedDocument(project, scene, path, notes, modified)

@@ -279,3 +279,13 @@ def test_compact_numbers_for_narrow_headers():
         "12.3M",
         "2.5B",
     ]
+
+
+def test_low_rows_drop_outlines_but_keep_the_flags(panel, sample, qtbot):
+    project, metrics = sample
+    panel.set_source(project, metrics)
+    panel.resize(360, 420)  # three gauges of 12 rows: about 6 px a row
+    qtbot.waitUntil(lambda: len(panel.plots[0].outlined_rows()) == 0)
+    assert len(panel.plots[0].flagged) == len(panel.plots[0].markers) > 0
+    panel.resize(420, 900)
+    qtbot.waitUntil(lambda: len(panel.plots[0].outlined_rows()) > 0)

@@ -50,7 +50,11 @@ def _independent_accounts(project) -> pd.Series:
 
 
 def _gauge_accounts(window: MainWindow) -> np.ndarray:
-    return window.balance.plotted_values("accounts")
+    """Accounts per territory as the gauge draws them (bars are % of an equal share)."""
+    plot = next(p for p in window.balance.plots if p.metric == "accounts")
+    # Equal target weights: each target is the assigned total over the territory count.
+    assigned = _independent_accounts(window.project).sum()
+    return plot.displayed_percent() / 100 * assigned / len(window.project.territories)
 
 
 def _unit_of_territory(window: MainWindow, anchors: np.ndarray, territory: int) -> int:
