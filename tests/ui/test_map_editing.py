@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from PySide6.QtCore import QPoint, QPointF, Qt
 from pyproj import Transformer
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from terrmap.ui.main_window import MainWindow
 from terrmap.ui.map_tools import ToolKind
