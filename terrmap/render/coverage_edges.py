@@ -140,7 +140,8 @@ class EdgeRuns:
 def _point_hash(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """A 64-bit hash of exact coordinates (equal points, equal hashes)."""
     with np.errstate(over="ignore"):
-        hx = np.ascontiguousarray(x).view(np.uint64) * _HASH_X
-        hy = np.ascontiguousarray(y).view(np.uint64) * _HASH_Y
-        mixed = hx ^ (hy >> np.uint64(17)) ^ (hy << np.uint64(13))
-    return mixed
+        hx = np.asarray(x, dtype=np.float64).view(np.uint64) * _HASH_X
+        hy = np.asarray(y, dtype=np.float64).view(np.uint64) * _HASH_Y
+        hx ^= hy >> np.uint64(17)
+        hx ^= hy << np.uint64(13)
+    return hx

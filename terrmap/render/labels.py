@@ -52,11 +52,13 @@ class LabelFont:
 
 @dataclass(frozen=True)
 class PlacedLabel:
-    """A label that found room: its text, font and screen box."""
+    """A label that found room: its text, font, screen box and kind ("territory",
+    "home" or "unit")."""
 
     text: str
     font: LabelFont
     box: QRectF
+    kind: str = "unit"
 
 
 class _Shape:
@@ -90,8 +92,18 @@ class LabelLayout:
         shape = self._shapes.shape(text, font)
         return shape.width + HALO_PIXELS, shape.height + HALO_PIXELS
 
-    def place(self, text: str, font: LabelFont, x: float, y: float, *, align: str = "center") -> bool:
-        """Put ``text`` centred on (or, ``align="left"``, starting at) pixel ``(x, y)``."""
+    def place(
+        self,
+        text: str,
+        font: LabelFont,
+        x: float,
+        y: float,
+        *,
+        align: str = "center",
+        kind: str = "unit",
+    ) -> bool:
+        """Put ``text`` centred on (or, ``align="left"``, starting at) pixel ``(x, y)``;
+        returns whether it found room."""
         width, height = self.size(text, font)
         left = x - width / 2 if align == "center" else x
         box = QRectF(left, y - height / 2, width, height)
@@ -104,7 +116,7 @@ class LabelLayout:
                 return False
         for cell in cells:
             self._grid.setdefault(cell, []).append(box)
-        self.placed.append(PlacedLabel(text, font, box))
+        self.placed.append(PlacedLabel(text, font, box, kind))
         return True
 
     def _cells(self, box: QRectF):

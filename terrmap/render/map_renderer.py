@@ -1,10 +1,16 @@
 """The one map painter: the interactive canvas, printing and image export all call it.
 
-Drawing order, back to front: background, context fill (states), units filled by
-territory (grouped by brush, culled by bounding box), hatching of unassigned units,
-context outlines, territory outlines, accounts, rep homes. Geometry is in world metres
-and reaches the device through the painter's transform, so the paths built once are
-reused by every frame; pens are cosmetic so lines keep their pixel width at any zoom.
+Drawing order, back to front: background, context fill (states), unit fills (by
+territory with unassigned units hatched, or by choropleth class), unit borders when
+units are big enough on screen, context outlines, territory outlines, accounts, rep
+homes, labels. Every layer honours its `LayerStyle` (visible, opacity, labels).
+
+One code path serves screen and print; only two steps pick a technique by device. On
+pixel buffers (the canvas's frame, PNG export) unit fills are scanline-filled with numpy
+(`terrmap.render.raster_fill`) and labels are blitted from cached images; on vector
+devices (PDF, SVG, printers) units are filled as Qt paths and labels drawn as glyph
+paths, so print output stays vector. Lines are cosmetic Qt pens everywhere, so they
+keep their pixel width at any zoom and come out antialiased when the style asks.
 """
 
 from __future__ import annotations
@@ -12,20 +18,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
 
-from terrmap.core.plan import UNASSIGNED
-from terrmap.render.geometry_cache import GeometryCache
+from terrmap.render.frame import Frame
+from terrmap.render.labels import PlacedLabel, ShapeCache, draw_labels
+from terrmap.render.map_labels import UnitAnchors, place_labels
+from terrmap.render.markers import home_points, paint_accounts, paint_homes
 from terrmap.render.scene import MapScene
-from terrmap.render.style import MapStyle
-from terrmap.render.viewport import Bounds, MapViewport
+from terrmap.render.style import LayerStyle, MapStyle
+from terrmap.render.unit_fill import UnitFills, unit_colors
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from terrmap.core.project import Project
+    from terrmap.render.viewport import Bounds, MapViewport
 
 # Below this mean on-screen size (pixels) unit borders would turn fills into a grey mesh.
 MIN_UNIT_PIXELS_FOR_BORDERS = 12.0
+# Pixels added around changed units by `region_for_units` (outline width and halo).
+REGION_MARGIN = 3.0
 
 
 class MapRenderer:
@@ -43,8 +56,12 @@ class MapRenderer:
     def __init__(self, project: Project, scene: MapScene | None = None) -> None:
         self.project = project
         self.scene = scene if scene is not None else MapScene.build(project)
-        self._brushes: dict[str, QBrush] = {}
         self.paint_calls = 0  # drawing calls of the last paint, for benchmarks and tests
+        self.labels: list[PlacedLabel] = []  # labels placed by the last paint
+        self._fills = UnitFills()
+        self._shapes = ShapeCache()
+        units = self.scene.units
+        self._unit_anchors = UnitAnchors(units.levels[0].geometry, project)
 
     @property
     def extent(self) -> Bounds:
@@ -56,187 +73,210 @@ class MapRenderer:
         return self.scene.units.feature_at(x, y)
 
     def paint(
-        self, painter: QPainter, viewport: MapViewport, style: MapStyle | None = None
+        self,
+        painter: QPainter,
+        viewport: MapViewport,
+        style: MapStyle | None = None,
+        region: QRectF | None = None,
     ) -> None:
-        """Draw the map as seen through ``viewport`` onto ``painter``'s device."""
+        """Draw the map as seen through ``viewport`` onto ``painter``'s device.
+
+        Parameters
+        ----------
+        painter
+            An active painter; its current transform maps view pixels to its device.
+        viewport
+            The view to draw.
+        style
+            Drawing options (default `MapStyle()`).
+        region
+            Repaint only this rectangle of the view (view pixels); pixels outside it
+            are left alone. The canvas passes `region_for_units` after an edit.
+        """
         style = style or MapStyle()
+        view = QRectF(0, 0, viewport.width, viewport.height)
+        area = view if region is None else region.intersected(view)
         self.paint_calls = 0
+        if area.isEmpty():
+            return
         painter.save()
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, style.antialias)
-            painter.fillRect(
-                QRectF(0, 0, viewport.width, viewport.height), QColor(style.background)
-            )
-            painter.setClipRect(QRectF(0, 0, viewport.width, viewport.height))
-            base = painter.transform()
-            sx, sy, dx, dy = viewport.transform()
-            painter.setTransform(QTransform(sx, 0, 0, sy, dx, dy), True)
-            self._paint_world(painter, viewport, style)
-            painter.setTransform(base)
-            if style.homes.visible:
-                self._paint_homes(painter, viewport, style)
+            painter.setClipRect(area, Qt.ClipOperation.IntersectClip)
+            painter.fillRect(area, QColor(style.background))
+            frame = Frame(painter, viewport, style, area)
+            for layer in self._layers():
+                layer(frame)
         finally:
             painter.restore()
 
-    # -- world-space layers ---------------------------------------------------
-    def _paint_world(self, painter: QPainter, viewport: MapViewport, style: MapStyle) -> None:
-        bounds = viewport.world_bounds
-        units = self.scene.units
-        level = units.level_index(viewport.pixel_size)
-        visible = units.visible(bounds)
-        if style.context.visible:
-            self._paint_context_fill(painter, bounds, viewport, style)
-        self._paint_units(painter, units, level, visible, viewport, style)
-        if style.context.visible:
-            self._paint_context_outlines(painter, bounds, viewport, style)
-        self._paint_territory_borders(painter, level, bounds, style)
-        if style.accounts.visible and len(self.scene.accounts):
-            painter.setPen(_pen(style.account_color, style.account_size, Qt.PenCapStyle.SquareCap))
-            painter.drawPoints(self.scene.accounts.visible_polygon(bounds))
-            self.paint_calls += 1
-
-    def _paint_units(
-        self,
-        painter: QPainter,
-        units: GeometryCache,
-        level: int,
-        visible: np.ndarray,
-        viewport: MapViewport,
-        style: MapStyle,
-    ) -> None:
-        paths = units.levels[level].paths
-        codes = self.project.plan.codes[visible]
-        territories = self.project.territories
-        painter.setPen(self._unit_pen(units, visible, viewport, style))
-        # One brush change per territory: sort the visible units by territory code.
-        order = np.argsort(codes, kind="stable")
-        groups = np.split(visible[order], np.flatnonzero(np.diff(codes[order])) + 1)
-        for members in groups:
-            if not len(members):
-                continue
-            code = int(self.project.plan.codes[members[0]])
-            color = style.unassigned_fill if code == UNASSIGNED else territories[code].color
-            painter.setBrush(self._brush(color))
-            group = [paths[position] for position in members]
-            for path in group:
-                painter.drawPath(path)
-            self.paint_calls += len(group)
-            if code == UNASSIGNED:
-                self._hatch(painter, group, style)
-
-    def _hatch(self, painter: QPainter, paths: list[QPainterPath], style: MapStyle) -> None:
-        pen = painter.pen()
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(QColor(style.unassigned_hatch), Qt.BrushStyle.BDiagPattern))
-        for path in paths:
-            painter.drawPath(path)
-        self.paint_calls += len(paths)
-        painter.setPen(pen)
-
-    def _unit_pen(
-        self, units: GeometryCache, visible: np.ndarray, viewport: MapViewport, style: MapStyle
-    ) -> QPen:
-        if not len(visible):
-            return QPen(Qt.PenStyle.NoPen)
-        b = units.bounds[visible]
-        mean_pixels = (
-            float(np.mean(np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))) * viewport.scale
+    def region_for_units(self, viewport: MapViewport, positions: np.ndarray) -> QRectF:
+        """The view rectangle to repaint after ``positions`` changed territory: their
+        boxes, grown by the outline width, plus the labels of the last paint that
+        touch them (a territory's name may move)."""
+        positions = np.asarray(positions, dtype=np.intp)
+        if not len(positions):
+            return QRectF()
+        minx, miny, maxx, maxy = self.scene.units.bounds[positions].T
+        left, top = viewport.world_to_screen(float(minx.min()), float(maxy.max()))
+        right, bottom = viewport.world_to_screen(float(maxx.max()), float(miny.min()))
+        region = QRectF(left, top, right - left, bottom - top).adjusted(
+            -REGION_MARGIN, -REGION_MARGIN, REGION_MARGIN, REGION_MARGIN
         )
-        if mean_pixels < MIN_UNIT_PIXELS_FOR_BORDERS:
-            return QPen(Qt.PenStyle.NoPen)
-        return _pen(style.unit_border, style.unit_border_width)
+        for label in self.labels:
+            if label.box.intersects(region) or label.kind == "territory":
+                region = region.united(label.box.adjusted(-1, -1, 1, 1))
+        return region
 
-    def _paint_territory_borders(
-        self, painter: QPainter, level: int, bounds: Bounds, style: MapStyle
-    ) -> None:
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(_pen(style.territory_border, 1.0))
-        view = QRectF(bounds[0], bounds[1], bounds[2] - bounds[0], bounds[3] - bounds[1])
-        territories = self.scene.territories
-        territories.update(level, self.project.plan.codes)
-        paths = [
-            path
-            for path in territories.outlines(level).values()
-            if path.controlPointRect().intersects(view)
+    # -- layers, back to front -------------------------------------------------------
+    def _layers(self) -> list[Callable[[Frame], None]]:
+        return [
+            self._paint_context_fill,
+            self._paint_units,
+            self._paint_context_outlines,
+            self._paint_territory_outlines,
+            self._paint_accounts,
+            self._paint_homes_and_labels,
         ]
-        # Qt strokes pens wider than 1 px through a general stroker that costs 4–10× a
-        # 1-px hairline (60 vs 9 ms for 60 territories of US counties, measured); a few
-        # hairlines nudged by sub-pixel offsets look the same at 2 px and stay fast.
-        base = painter.transform()
-        for ox, oy in _hairline_offsets(style.territory_border_width):
-            painter.setTransform(base * QTransform.fromTranslate(ox, oy))
-            for path in paths:
-                painter.drawPath(path)
-            self.paint_calls += len(paths)
-        painter.setTransform(base)
 
-    def _context_layers(self, bounds: Bounds, viewport: MapViewport):
-        for layer in self.scene.context.values():
-            level = layer.level_index(viewport.pixel_size)
-            yield layer, level, layer.visible(bounds)
-
-    def _paint_context_fill(
-        self, painter: QPainter, bounds: Bounds, viewport: MapViewport, style: MapStyle
-    ) -> None:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._brush(style.context_fill))
-        for layer, level, visible in self._context_layers(bounds, viewport):
-            for position in visible:
-                painter.drawPath(layer.levels[level].paths[position])
-            self.paint_calls += len(visible)
-
-    def _paint_context_outlines(
-        self, painter: QPainter, bounds: Bounds, viewport: MapViewport, style: MapStyle
-    ) -> None:
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(_pen(style.context_border, style.context_border_width))
-        for layer, level, visible in self._context_layers(bounds, viewport):
-            for position in visible:
-                painter.drawPath(layer.levels[level].paths[position])
-            self.paint_calls += len(visible)
-
-    # -- screen-space markers ---------------------------------------------------
-    def _paint_homes(self, painter: QPainter, viewport: MapViewport, style: MapStyle) -> None:
-        homes = [(t.home, t.color) for t in self.project.territories if t.home is not None]
-        if not homes:
+    def _paint_units(self, frame: Frame) -> None:
+        layer = frame.style.units
+        if not _shown(layer):
             return
-        lon = np.array([h[0][0] for h in homes])
-        lat = np.array([h[0][1] for h in homes])
-        xs, ys = self.scene.projection.to_display(lon, lat)
-        radius = style.home_size / 2
-        outline = _pen(style.home_border, 1.2)
-        for x, y, (_home, color) in zip(np.atleast_1d(xs), np.atleast_1d(ys), homes, strict=True):
-            sx, sy = viewport.world_to_screen(float(x), float(y))
-            if not (
-                -radius <= sx <= viewport.width + radius
-                and -radius <= sy <= viewport.height + radius
+        units = self.scene.units
+        level = units.levels[units.level_index(frame.viewport.pixel_size)]
+        visible = np.flatnonzero(frame.visible_units_mask(units.bounds))
+        colors, hatch = unit_colors(self.project, frame)
+        with _opacity(frame.painter, layer):
+            self.paint_calls += self._fills.paint(frame, level, visible, colors, hatch)
+            if len(visible) and _mean_pixels(units.bounds[visible], frame) >= (
+                MIN_UNIT_PIXELS_FOR_BORDERS
             ):
-                continue
-            self._paint_home(painter, QPointF(sx, sy), radius, color, outline, style)
+                path = level.unit_borders(visible, frame.world_bounds)
+                pen = _pen(frame.style.unit_border, frame.style.unit_border_width)
+                self._stroke(frame, path, pen)
 
-    def _paint_home(
-        self,
-        painter: QPainter,
-        at: QPointF,
-        radius: float,
-        color: str,
-        outline: QPen,
-        style: MapStyle,
+    def _paint_territory_outlines(self, frame: Frame) -> None:
+        layer = frame.style.territories
+        if not _shown(layer):
+            return
+        units = self.scene.units
+        index = units.level_index(frame.viewport.pixel_size)
+        visible = np.flatnonzero(frame.visible_units_mask(units.bounds))
+        path = self.scene.territories.outline_path(
+            index, self.project.plan.codes, frame.world_bounds, visible
+        )
+        style = frame.style
+        with _opacity(frame.painter, layer):
+            # Qt strokes pens wider than 1 px through a general stroker that costs 4–10×
+            # a 1-px hairline (60 vs 9 ms for 60 territories of US counties, measured);
+            # a few hairlines nudged by sub-pixel offsets look the same at 2 px.
+            for dx, dy in _hairline_offsets(style.territory_border_width):
+                self._stroke(frame, path, _pen(style.territory_border, 1.0), (dx, dy))
+
+    def _paint_context_fill(self, frame: Frame) -> None:
+        layer = frame.style.context
+        if not _shown(layer):
+            return
+        painter = frame.painter
+        with _opacity(painter, layer):
+            painter.setTransform(frame.world)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(QColor(frame.style.context_fill)))
+            for paths, visible in self._context_paths(frame):
+                for position in visible.tolist():
+                    painter.drawPath(paths[position])
+                self.paint_calls += len(visible)
+            painter.setTransform(frame.base)
+
+    def _paint_context_outlines(self, frame: Frame) -> None:
+        layer = frame.style.context
+        if not _shown(layer):
+            return
+        painter = frame.painter
+        style = frame.style
+        with _opacity(painter, layer):
+            painter.setTransform(frame.world)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(_pen(style.context_border, style.context_border_width))
+            for paths, visible in self._context_paths(frame):
+                for position in visible.tolist():
+                    painter.drawPath(paths[position])
+                self.paint_calls += len(visible)
+            painter.setTransform(frame.base)
+
+    def _context_paths(self, frame: Frame):
+        for layer in self.scene.context.values():
+            level = layer.levels[layer.level_index(frame.viewport.pixel_size)]
+            yield level.paths, np.flatnonzero(frame.visible_units_mask(layer.bounds))
+
+    def _paint_accounts(self, frame: Frame) -> None:
+        layer = frame.style.accounts
+        if _shown(layer) and len(self.scene.accounts):
+            with _opacity(frame.painter, layer):
+                self.paint_calls += paint_accounts(frame, self.project, self.scene)
+
+    def _paint_homes_and_labels(self, frame: Frame) -> None:
+        # Labels are placed over the whole view, so a region repaint draws the same
+        # labels as the full frame around it.
+        full = Frame(frame.painter, frame.viewport, frame.style, _view_rect(frame.viewport))
+        homes = home_points(full, self.project, self.scene)
+        layer = frame.style.homes
+        if _shown(layer):
+            with _opacity(frame.painter, layer):
+                self.paint_calls += paint_homes(frame, self.project, homes)
+        layout = place_labels(
+            full, self.project, self.scene, homes, self._shapes, self._unit_anchors
+        )
+        self.labels = layout.placed
+        shown = [label for label in layout.placed if label.box.intersects(frame.area)]
+        if shown:
+            self.paint_calls += draw_labels(
+                frame.painter,
+                shown,
+                self._shapes,
+                frame.style.label_color,
+                frame.style.label_halo,
+                raster=frame.raster,
+            )
+
+    def _stroke(
+        self, frame: Frame, path, pen: QPen, offset: tuple[float, float] = (0.0, 0.0)
     ) -> None:
-        # A white-ringed disc in the rep's colour reads as "home", apart from account dots.
-        painter.setPen(outline)
-        painter.setBrush(self._brush(style.home_fill))
-        painter.drawEllipse(at, radius, radius)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._brush(color))
-        painter.drawEllipse(at, radius * 0.55, radius * 0.55)
-        self.paint_calls += 2
+        painter = frame.painter
+        painter.setTransform(frame.world * QTransform.fromTranslate(*offset))
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        painter.setTransform(frame.base)
+        self.paint_calls += 1
 
-    def _brush(self, color: str) -> QBrush:
-        brush = self._brushes.get(color)
-        if brush is None:
-            brush = self._brushes[color] = QBrush(QColor(color))
-        return brush
+
+class _opacity:
+    """Context manager: paint a layer at its opacity."""
+
+    def __init__(self, painter: QPainter, layer: LayerStyle) -> None:
+        self._painter, self._opacity = painter, layer.opacity
+
+    def __enter__(self) -> None:
+        self._before = self._painter.opacity()
+        self._painter.setOpacity(self._before * self._opacity)
+
+    def __exit__(self, *_exc: object) -> None:
+        self._painter.setOpacity(self._before)
+
+
+def _shown(layer: LayerStyle) -> bool:
+    return layer.visible and layer.opacity > 0
+
+
+def _view_rect(viewport: MapViewport) -> QRectF:
+    return QRectF(0, 0, viewport.width, viewport.height)
+
+
+def _mean_pixels(bounds: np.ndarray, frame: Frame) -> float:
+    diagonal = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    return float(np.mean(diagonal)) * frame.viewport.scale
 
 
 def _hairline_offsets(width: float) -> list[tuple[float, float]]:

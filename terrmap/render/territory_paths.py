@@ -149,10 +149,14 @@ def _anchor(members: np.ndarray) -> LabelAnchor | None:
     minx, miny, maxx, maxy = largest.bounds
     size = max(maxx - minx, maxy - miny)
     try:
-        point = shapely.polylabel(largest, tolerance=size / 50)
+        # The centre of the largest inscribed circle (the "pole of inaccessibility"):
+        # the point farthest from the outline, where a name has most room.
+        circle = shapely.maximum_inscribed_circle(largest, tolerance=size / 50)
+        x, y = shapely.get_coordinates(circle)[0]
     except GEOSException:
         point = shapely.point_on_surface(largest)
-    return LabelAnchor(point.x, point.y, maxx - minx, maxy - miny)
+        x, y = point.x, point.y
+    return LabelAnchor(float(x), float(y), maxx - minx, maxy - miny)
 
 
 def _dissolve(members: np.ndarray) -> shapely.Geometry:
