@@ -20,6 +20,8 @@ import shapely
 
 from terrmap.render.coverage_edges import _point_hash
 
+RETRIES = 3  # finer passes for arcs of broken rings; the last keeps full detail
+
 
 def arc_simplify(geometry: np.ndarray, tolerance: float) -> np.ndarray:
     """Simplify polygonal ``geometry`` (a coverage) arc by arc with Douglas–Peucker.
@@ -61,14 +63,17 @@ def arc_simplify(geometry: np.ndarray, tolerance: float) -> np.ndarray:
         return result, ~shapely.is_valid(result)[ring_unit]
 
     # A ring that collapses below a triangle, or a sliver narrower than the tolerance
-    # that folds over itself (arcs are not checked against each other), gets its arcs
-    # back at full detail, in every ring that shares them, so neighbours still match.
-    for _ in range(3):
+    # that folds over itself (arcs are not checked against each other), has its arcs
+    # simplified again at a quarter of the tolerance, then at full detail, in every
+    # ring that shares them, so neighbours still match.
+    for attempt in range(1, RETRIES + 1):
         result, bad_rings = assemble(simplified)
         if not bad_rings.any():
             return result
-        restore = np.isin(arc_key, arc_key[bad_rings[arc_ring]])
-        simplified = np.where(restore, arcs, simplified)
+        redo = np.flatnonzero(np.isin(arc_key, arc_key[bad_rings[arc_ring]]))
+        finer = tolerance / 4**attempt if attempt < RETRIES else 0.0
+        simplified[redo] = shapely.simplify(arcs[redo], finer, preserve_topology=False)
+    result, _ = assemble(simplified)
     broken = ~shapely.is_valid(result)
     result[broken] = geometry[broken]
     return result

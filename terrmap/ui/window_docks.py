@@ -127,7 +127,11 @@ class WindowDocks:
         """Height that shows the toolbar, the header and every row of the territory table."""
         panel, table = self.territories, self.territories.table
         rows = table.model().rowCount() if table.model() is not None else 0
-        row_height = table.verticalHeader().defaultSectionSize()
-        chrome = panel.height() - table.viewport().height()  # toolbar, header, frames
-        frame = 2 * table.frameWidth() + 8  # frames and the layout's spacing
-        return chrome + rows * row_height + frame
+        body = rows * table.verticalHeader().defaultSectionSize()
+        header = table.horizontalHeader().sizeHint().height()
+        toolbar = panel.toolbar.sizeHint().height()
+        margins = panel.layout().contentsMargins()
+        spacing = panel.layout().spacing()
+        frames = 2 * table.frameWidth() + margins.top() + margins.bottom() + spacing
+        title = 24  # the dock's own title bar
+        return toolbar + header + body + frames + title
