@@ -100,7 +100,7 @@ def _repaint(window) -> None:
 def hit_test_ms(window, clicks: int = 2000) -> float:
     """Median ms of finding the unit under a click at random points of the view."""
     canvas = window.canvas
-    picker = canvas.unit_picker  # built once, like the first click does
+    picker = canvas.picking.units  # built once, like the first click does
     rng = np.random.default_rng(5)
     minx, miny, maxx, maxy = canvas.viewport.world_bounds
     xs, ys = rng.uniform(minx, maxx, clicks), rng.uniform(miny, maxy, clicks)
@@ -115,7 +115,7 @@ def hit_test_ms(window, clicks: int = 2000) -> float:
 def lasso_1000_ms(window, runs: int) -> tuple[float, int]:
     """Median ms of a freehand lasso holding about 1,000 units, and how many it held."""
     canvas = window.canvas
-    picker = canvas.unit_picker
+    picker = canvas.picking.units
     viewport = canvas.viewport
     centre = _dense_spot(picker)
     radius = _radius_for(picker, centre, MOVED)
@@ -131,7 +131,7 @@ def lasso_1000_ms(window, runs: int) -> tuple[float, int]:
     for _ in range(runs):
         start = time.perf_counter()
         world = [viewport.screen_to_world(x, y) for x, y in screen.tolist()]
-        canvas.select_in_area(lasso_polygon(world), "replace")
+        canvas.picking.select_in_area(lasso_polygon(world), "replace")
         times.append(time.perf_counter() - start)
         count = len(window.selection)
         window.selection.clear()

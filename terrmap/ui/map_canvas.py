@@ -20,47 +20,40 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
-    QDrag,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QFont,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
 from terrmap.render import MapRenderer, MapStyle, MapViewport
+from terrmap.ui.canvas_picking import CanvasPicking
 from terrmap.ui.drag import DraggedSelection
 from terrmap.ui.map_tools import TOOLS, BrushTool, MapTool, ToolKind
+from terrmap.ui.selection_drag import SelectionDrag
 from terrmap.ui.selection_overlay import selection_image
 
 if TYPE_CHECKING:
-    import shapely
-
-    from terrmap.core.selection import Mode, Selection
-    from terrmap.render.picking import PointPicker, UnitPicker
+    from terrmap.core.selection import Selection
     from terrmap.render.viewport import Bounds
 
 SETTLE_MS = 180  # input pause after which the exact frame is rendered
 WHEEL_STEP = 1.0015  # zoom factor per 1/8° of wheel turn: one notch (120) ≈ ×1.2
 KEY_ZOOM = 1.5
 KEY_PAN = 0.2  # share of the window an arrow key pans
-ACCOUNT_PICK_PIXELS = 6.0
 
 
 class Text:
     """User-visible strings of the canvas."""
 
     EMPTY = "No project open"
-    DROP_ON = "{count:,} {kind} → {target}"
-    UNASSIGNED = "Unassigned"
 
 
 class MapCanvas(QWidget):
@@ -113,15 +106,13 @@ class MapCanvas(QWidget):
         self._frame_exact = False  # rendered with the final-quality style
         self._selection: Selection | None = None
         self._overlay: QImage | None = None
-        self._unit_picker: UnitPicker | None = None
-        self._point_picker: PointPicker | None = None
         self._pan_origin: QPointF | None = None
         self._pan_viewport: MapViewport | None = None
         self._pan_button = Qt.MouseButton.NoButton
         self._panned = False
         self._space_held = False
-        self._drag_target: tuple[bool, str | None] = (False, None)  # (over a unit, its owner)
-        self._drag_pointer: QPointF | None = None
+        self.picking = CanvasPicking(self)
+        self.dragging = SelectionDrag(self)
         # While the view is the fitted full extent it stays fitted as the window resizes
         # (the dock settles its width after the first fit); a pan or zoom ends that.
         self._fitted = False
@@ -155,7 +146,7 @@ class MapCanvas(QWidget):
         self._disconnect()
         self._renderer = renderer
         self._selection = selection
-        self._unit_picker = self._point_picker = None
+        self.picking.reset()
         if renderer is not None:
             for signal in self._document_signals():
                 signal.connect(self._document_changed)
@@ -198,32 +189,6 @@ class MapCanvas(QWidget):
             self._frame = None
             self.update()
 
-    # -- pickers -----------------------------------------------------------------
-    @property
-    def unit_picker(self) -> UnitPicker:
-        """Spatial queries over the shown units (built on first use)."""
-        if self._unit_picker is None:
-            from terrmap.render.picking import UnitPicker
-
-            self._unit_picker = UnitPicker(self._renderer.scene.units.levels[0].geometry)
-        return self._unit_picker
-
-    @property
-    def point_picker(self) -> PointPicker:
-        """Spatial queries over the shown accounts (built on first use)."""
-        if self._point_picker is None:
-            from terrmap.render.picking import PointPicker
-
-            self._point_picker = PointPicker(*self._account_xy().T)
-        return self._point_picker
-
-    def _account_xy(self) -> np.ndarray:
-        geometry = self._renderer.project.accounts.frame.geometry
-        x, y = self._renderer.scene.projection.to_display(
-            geometry.x.to_numpy(), geometry.y.to_numpy()
-        )
-        return np.column_stack([x, y])
-
     # -- view commands -------------------------------------------------------
     def set_viewport(self, viewport: MapViewport) -> None:
         """Show ``viewport`` (moving the cached frame now, re-rendering after a pause)."""
@@ -265,7 +230,7 @@ class MapCanvas(QWidget):
         if selection.kind == "units":
             self.zoom_to_units(selection.positions)
             return
-        xy = self.point_picker
+        xy = self.picking.points
         x, y = xy.x[selection.positions], xy.y[selection.positions]
         ok = np.isfinite(x) & np.isfinite(y)
         if ok.any():
@@ -307,7 +272,7 @@ class MapCanvas(QWidget):
         """Make ``kind`` the active mouse tool (cancels a gesture in progress)."""
         if kind == self._tool.kind:
             return
-        self._cancel_gesture()
+        self.cancel_gesture()
         self._tool = self._tools[kind]
         self.setCursor(self._tool.cursor)
         self.update()
@@ -327,111 +292,11 @@ class MapCanvas(QWidget):
             return None
         return project.territory(self.brush_territory).color
 
-    def _cancel_gesture(self) -> None:
+    def cancel_gesture(self) -> None:
+        """Abandon the gesture in progress (if any)."""
         if self._gesture is not None:
             self._gesture.cancel()
             self._gesture = None
-
-    # Called by the tools ------------------------------------------------------------
-    def world_at(self, position: QPointF) -> tuple[float, float]:
-        """World point under a widget position."""
-        return self._viewport.screen_to_world(position.x(), position.y())
-
-    def unit_at(self, position: QPointF) -> int | None:
-        """Position of the unit under a widget position, if any."""
-        if self._renderer is None or self._viewport is None:
-            return None
-        return self.unit_picker.at(*self.world_at(position))
-
-    def account_at(self, position: QPointF) -> int | None:
-        """Position of the account dot under a widget position, if any."""
-        if self._renderer is None or self._viewport is None:
-            return None
-        radius = ACCOUNT_PICK_PIXELS / self._viewport.scale
-        return self.point_picker.nearest(*self.world_at(position), radius)
-
-    def selected_item_at(self, position: QPointF) -> int | None:
-        """The selected unit or account under a widget position, if any."""
-        selection = self._selection
-        if selection is None or not len(selection):
-            return None
-        item = self.unit_at(position) if selection.kind == "units" else self.account_at(position)
-        return item if item is not None and item in selection else None
-
-    def select_at(self, position: QPointF, mode: Mode) -> None:
-        """Select the unit (or account) under a widget position; nothing there clears."""
-        if self._selection is None:
-            return
-        kind = self.pick_kind
-        item = self.unit_at(position) if kind == "units" else self.account_at(position)
-        if item is None:
-            if mode == "replace":
-                self._selection.clear()
-            return
-        self._selection.select(kind, np.array([item]), mode)
-
-    def select_in_area(self, area: shapely.Geometry, mode: Mode) -> None:
-        """Select the units (or accounts) inside a world-plane area."""
-        if self._selection is None or self._renderer is None:
-            return
-        picker = self.unit_picker if self.pick_kind == "units" else self.point_picker
-        self._selection.select(self.pick_kind, picker.inside(area), mode)
-
-    def paint_units(self, area: shapely.Geometry, stroke: int) -> None:
-        """The brush covered ``area`` (world plane): report the units it touches."""
-        if self._renderer is None:
-            return
-        touched = self.unit_picker.touching(area)
-        if len(touched):
-            self.units_painted.emit(touched, stroke)
-
-    def drag_selection_to(self, position: QPointF) -> None:
-        """The selection is being dragged over a widget position."""
-        if not self.rect().contains(position.toPoint()):
-            self._start_external_drag()
-            return
-        self._drag_pointer = position
-        unit = self.unit_at(position)
-        target = (False, None) if unit is None else (True, self._owner_of(unit))
-        if target != self._drag_target:
-            self._drag_target = target
-            if target[0]:
-                self.drag_hovered.emit(target[1])
-            else:
-                self.drag_left.emit()
-        self.update()
-
-    def drop_selection_at(self, position: QPointF) -> None:
-        """The dragged selection was released over a widget position."""
-        unit = self.unit_at(position)
-        self.end_selection_drag()
-        if unit is not None:
-            self.selection_dropped.emit(self._owner_of(unit))
-
-    def end_selection_drag(self) -> None:
-        """Forget the drag target (drop done or drag abandoned)."""
-        if self._drag_target[0]:
-            self.drag_left.emit()
-        self._drag_target = (False, None)
-        self._drag_pointer = None
-        self.update()
-
-    def _owner_of(self, unit: int) -> str | None:
-        code = int(self._renderer.project.plan.codes[unit])
-        return None if code < 0 else self._renderer.project.territories[code].id
-
-    def _start_external_drag(self) -> None:
-        """Hand the drag to Qt so it can leave the map (e.g. onto the territory panel)."""
-        selection = self._selection
-        gesture, self._gesture = self._gesture, None
-        if gesture is not None:
-            gesture.cancel()
-        self.end_selection_drag()
-        if selection is None or not len(selection):
-            return
-        drag = QDrag(self)
-        drag.setMimeData(DraggedSelection(selection.kind, len(selection)).to_mime())
-        drag.exec(Qt.DropAction.MoveAction)
 
     # -- drops of a Qt drag back onto the map -----------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -439,19 +304,19 @@ class MapCanvas(QWidget):
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self.drag_selection_to(event.position())
-        if self._drag_target[0]:
+        self.dragging.move_to(event.position())
+        if self.dragging.over_unit:
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragLeaveEvent(self, _event: object) -> None:
-        self.end_selection_drag()
+        self.dragging.end()
 
     def dropEvent(self, event: QDropEvent) -> None:
         if DraggedSelection.from_mime(event.mimeData()) is None:
             return
-        self.drop_selection_at(event.position())
+        self.dragging.drop_at(event.position())
         event.acceptProposedAction()
 
     # -- painting --------------------------------------------------------------
@@ -472,7 +337,7 @@ class MapCanvas(QWidget):
                     self._renderer,
                     self._frame_viewport,
                     self._selection,
-                    self.point_picker.xy if self._selection.kind == "accounts" else None,
+                    self.picking.points.xy if self._selection.kind == "accounts" else None,
                     self.devicePixelRatioF(),
                 )
             self._paint_frame(painter)
@@ -504,25 +369,7 @@ class MapCanvas(QWidget):
     def _paint_interaction(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self._tool.paint_overlay(painter)
-        if self._drag_pointer is not None and self._drag_target[0] and self._selection:
-            self._paint_drop_label(painter, self._drag_pointer)
-
-    def _paint_drop_label(self, painter: QPainter, at: QPointF) -> None:
-        owner = self._drag_target[1]
-        project = self._renderer.project
-        target = Text.UNASSIGNED if owner is None else project.territory(owner).name
-        text = Text.DROP_ON.format(
-            count=len(self._selection), kind=self._selection.kind, target=target
-        )
-        font = QFont(self.font())
-        font.setBold(True)
-        painter.setFont(font)
-        box = painter.fontMetrics().boundingRect(text).adjusted(-8, -5, 8, 5)
-        box.moveTopLeft(QPoint(round(at.x()) + 16, round(at.y()) + 12))
-        painter.setPen(QPen(QColor("#1F2933"), 1))
-        painter.setBrush(QColor("#F2FFFFFF"))
-        painter.drawRoundedRect(QRectF(box), 4, 4)
-        painter.drawText(QRectF(box), Qt.AlignmentFlag.AlignCenter, text)
+        self.dragging.paint_label(painter)
 
     def _render_frame(self, *, antialias: bool) -> None:
         viewport = self._viewport
@@ -637,7 +484,7 @@ class MapCanvas(QWidget):
             self.setCursor(Qt.CursorShape.OpenHandCursor)
         elif key == Qt.Key.Key_Escape:
             if self._gesture is not None:
-                self._cancel_gesture()
+                self.cancel_gesture()
             elif self._selection is not None:
                 self._selection.clear()
         elif key in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight):
@@ -661,7 +508,7 @@ class MapCanvas(QWidget):
             return
         x, y = self._viewport.screen_to_world(position.x(), position.y())
         lon, lat = self._renderer.scene.projection.to_lonlat(x, y)
-        unit = self.unit_picker.at(x, y)
+        unit = self.picking.units.at(x, y)
         self.cursor_moved.emit(lon, lat, -1 if unit is None else unit)
 
     def closeEvent(self, event: object) -> None:

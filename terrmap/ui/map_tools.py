@@ -134,7 +134,7 @@ class SelectTool(_AreaTool):
         self._points = [self._start]
         shift, ctrl = _modifiers(event)
         self._moving_selection = (
-            not (shift or ctrl) and self.canvas.selected_item_at(self._start) is not None
+            not (shift or ctrl) and self.canvas.picking.selected_item_at(self._start) is not None
         )
         return True
 
@@ -143,7 +143,7 @@ class SelectTool(_AreaTool):
             return
         self._points.append(event.position())
         if self._moving_selection and self._dragged():
-            self.canvas.drag_selection_to(event.position())
+            self.canvas.dragging.move_to(event.position())
         self.canvas.update()
 
     def release(self, event: QMouseEvent) -> None:
@@ -152,20 +152,20 @@ class SelectTool(_AreaTool):
         self._points.append(event.position())
         shift, ctrl = _modifiers(event)
         if self._moving_selection and self._dragged():
-            self.canvas.drop_selection_at(event.position())
+            self.canvas.dragging.drop_at(event.position())
         elif self._dragged():
             rect = QRectF(self._start, event.position()).normalized()
-            self.canvas.select_in_area(
+            self.canvas.picking.select_in_area(
                 _screen_area(self.canvas, _rect_points(rect)), mode_for(shift, ctrl)
             )
         else:
-            self.canvas.select_at(event.position(), mode_for(shift, ctrl))
+            self.canvas.picking.select_at(event.position(), mode_for(shift, ctrl))
         self._moving_selection = False
         self.cancel()
 
     def cancel(self) -> None:
         if self._moving_selection:
-            self.canvas.end_selection_drag()
+            self.canvas.dragging.end()
         self._moving_selection = False
         super().cancel()
 
@@ -200,7 +200,7 @@ class LassoTool(_AreaTool):
         if len(self._points) >= 3 and self._dragged():
             shift, ctrl = _modifiers(event)
             area = _screen_area(self.canvas, self._points, lasso=True)
-            self.canvas.select_in_area(area, mode_for(shift, ctrl))
+            self.canvas.picking.select_in_area(area, mode_for(shift, ctrl))
         self.cancel()
 
     def paint_overlay(self, painter: QPainter) -> None:
@@ -261,7 +261,7 @@ class BrushTool(MapTool):
             return
         world = [viewport.screen_to_world(p.x(), p.y()) for p in points]
         area = brush_stroke(world, self.radius / viewport.scale)
-        self.canvas.paint_units(area, self.stroke)
+        self.canvas.picking.paint_units(area, self.stroke)
 
     def paint_overlay(self, painter: QPainter) -> None:
         if self._pointer is None:

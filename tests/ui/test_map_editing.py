@@ -178,7 +178,7 @@ def test_right_click_assign_menu_and_account_override(qtbot, window, monkeypatch
     project, canvas = window.project, window.canvas
     window.edit_actions.actions["pick_accounts"].setChecked(True)
     account = 0
-    xy = canvas.point_picker.xy[account]
+    xy = canvas.picking.points.xy[account]
     at = QPointF(*canvas.viewport.world_to_screen(*xy))
     canvas.zoom_to_selection()  # nothing selected: no change
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=at.toPoint())
