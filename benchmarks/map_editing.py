@@ -1,8 +1,9 @@
 """Editing on the map, measured through the real main window (offscreen, 1600 × 1000).
 
 - ``move_1000_units_ms``: assign 1,000 units to another territory through the undo
-  stack, with the metrics, the territory table and the balance gauges following, and
-  the map and gauges repainted (``repaint()`` runs the paint events synchronously);
+  stack, with the metrics, the territory table model and the balance gauges following,
+  and the map and gauges repainted (``repaint()`` runs the paint events synchronously);
+- ``table_repaint_ms``: repainting the territory table (reported apart);
 - ``hit_test_ms``: the unit under a click (the canvas's picker), per click;
 - ``lasso_1000_ms``: a lasso around about 1,000 units, from the gesture's screen path to
   the selection (picking and the selection update, without painting).
@@ -94,7 +95,17 @@ def _repaint(window) -> None:
     view = window.balance._view
     if view is not None:
         view.viewport().repaint()
-    window.table.viewport().repaint()
+
+
+def table_repaint_ms(window, runs: int) -> float:
+    """Median ms of repainting the territory table (not in the move budget: reported apart)."""
+    times = []
+    for _ in range(runs):
+        window.table.viewport().update()
+        start = time.perf_counter()
+        window.table.viewport().repaint()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
 
 
 def hit_test_ms(window, clicks: int = 2000) -> float:

@@ -104,6 +104,7 @@ class MapCanvas(QWidget):
         self._frame: QImage | None = None
         self._frame_viewport: MapViewport | None = None
         self._frame_exact = False  # rendered with the final-quality style
+        self._dirty: QRectF | None = None  # part of the frame to repaint (units moved)
         self._selection: Selection | None = None
         self._overlay: QImage | None = None
         self._pan_origin: QPointF | None = None
@@ -150,6 +151,7 @@ class MapCanvas(QWidget):
         if renderer is not None:
             for signal in self._document_signals():
                 signal.connect(self._document_changed)
+            renderer.project.units_reassigned.connect(self._units_reassigned)
         if selection is not None:
             selection.changed.connect(self._selection_changed)
         self._viewport = None
@@ -159,7 +161,6 @@ class MapCanvas(QWidget):
     def _document_signals(self) -> list:
         project = self._renderer.project
         return [
-            project.units_reassigned,
             project.accounts_reassigned,
             project.territory_inserted,
             project.territory_removed,
@@ -171,11 +172,22 @@ class MapCanvas(QWidget):
         if self._renderer is not None:
             for signal in self._document_signals():
                 signal.disconnect(self._document_changed)
+            self._renderer.project.units_reassigned.disconnect(self._units_reassigned)
         if self._selection is not None:
             self._selection.changed.disconnect(self._selection_changed)
 
     def _document_changed(self, *_args: object) -> None:
         self._frame = None
+        self._dirty = None
+        self.update()
+
+    def _units_reassigned(self, positions: np.ndarray, *_codes: object) -> None:
+        # Only the moved units' part of the cached frame changes: repaint just that
+        # region on the next paint (a 10-unit move costs a few small paths, not a map).
+        if self._frame is None or self._frame_viewport is None:
+            return
+        region = self._renderer.region_for_units(self._frame_viewport, positions)
+        self._dirty = region if self._dirty is None else self._dirty.united(region)
         self.update()
 
     def _selection_changed(self) -> None:
@@ -326,6 +338,8 @@ class MapCanvas(QWidget):
             if self._renderer is None or self._viewport is None:
                 self._paint_empty(painter)
                 return
+            if self._frame is not None and self._dirty is not None:
+                self._repaint_region(self._dirty)
             if self._frame is None:
                 # Content changed (edit, resize, new project): draw it now, at full
                 # quality unless input is still going on.
@@ -390,7 +404,20 @@ class MapCanvas(QWidget):
             painter.end()
         if viewport != self._frame_viewport:
             self._overlay = None
+        self._dirty = None
         self._frame, self._frame_viewport, self._frame_exact = image, viewport, antialias
+
+    def _repaint_region(self, region: QRectF) -> None:
+        """Bring the cached frame up to date inside ``region`` (frame pixels)."""
+        self._dirty = None
+        painter = QPainter(self._frame)
+        try:
+            style = self.style_options
+            if style.antialias != self._frame_exact:
+                style = replace(style, antialias=self._frame_exact)
+            self._renderer.paint(painter, self._frame_viewport, style, region)
+        finally:
+            painter.end()
 
     def _settled(self) -> None:
         stale = self._viewport != self._frame_viewport or not self._frame_exact

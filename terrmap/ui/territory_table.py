@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QHeaderView,
     QLineEdit,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -68,21 +67,6 @@ class _UnassignedLastProxy(QSortFilterProxyModel):
         return super().lessThan(left, right)
 
 
-class _RowDelegate(QStyledItemDelegate):
-    """Cells without the dotted focus frame: whole rows are selected, so it only adds noise."""
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        super().initStyleOption(option, index)
-        option.state &= ~QStyle.StateFlag.State_HasFocus
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        view = self.parent()
-        if isinstance(view, TerritoryTable) and view.is_drop_target(index):
-            # Tinted under the text and swatch, which stay true; the view adds the outline.
-            painter.fillRect(option.rect, drop_tint(view.palette().highlight().color()))
-        super().paint(painter, option, index)
-
-
 def drop_tint(accent: QColor) -> QColor:
     """The fill of the row a selection would be dropped on."""
     tint = QColor(accent)
@@ -90,7 +74,7 @@ def drop_tint(accent: QColor) -> QColor:
     return tint
 
 
-class _OwnerDelegate(_RowDelegate):
+class _OwnerDelegate(QStyledItemDelegate):
     """Edits a rep in a line edit that suggests the project's reps; empty means vacant."""
 
     def createEditor(
@@ -141,7 +125,10 @@ class TerritoryTable(QTableView):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
-        self.setItemDelegate(_RowDelegate(self))
+        # Whole rows are selected, so the dotted focus frame of a cell only adds noise.
+        # (A stylesheet, not a Python delegate: a delegate's paint() runs in Python for
+        # every cell and made a repaint of the table cost tens of ms.)
+        self.setStyleSheet("QTableView { outline: 0; }")
         self.setItemDelegateForColumn(OWNER_COLUMN, _OwnerDelegate(self))
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(24)
@@ -278,8 +265,10 @@ class TerritoryTable(QTableView):
         if rect.isEmpty():
             return
         painter = QPainter(self.viewport())
+        accent = self.palette().highlight().color()
+        painter.fillRect(rect, drop_tint(accent))  # translucent: text and swatch stay readable
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(self.palette().highlight().color(), 2.0))
+        painter.setPen(QPen(accent, 2.0))
         painter.drawRoundedRect(QRectF(rect).adjusted(1.5, 1.0, -1.5, -1.0), 4, 4)
         painter.end()
 
