@@ -4,7 +4,8 @@
   stack, with the metrics, the territory table model and the balance gauges following,
   and the map and gauges repainted (``repaint()`` runs the paint events synchronously);
 - ``table_repaint_ms``: repainting the territory table (reported apart);
-- ``hit_test_ms``: the unit under a click (the canvas's picker), per click;
+- ``hit_test_ms``: the unit under a click (`terrmap.render.picking.UnitPicker`, as the
+  canvas uses it), per click;
 - ``lasso_1000_ms``: a lasso around about 1,000 units, from the gesture's screen path to
   the selection (picking and the selection update, without painting).
 
@@ -108,12 +109,10 @@ def table_repaint_ms(window, runs: int) -> float:
     return 1000 * statistics.median(times)
 
 
-def hit_test_ms(window, clicks: int = 2000) -> float:
+def hit_test_ms(picker, viewport, clicks: int = 2000) -> float:
     """Median ms of finding the unit under a click at random points of the view."""
-    canvas = window.canvas
-    picker = canvas.picking.units  # built once, like the first click does
     rng = np.random.default_rng(5)
-    minx, miny, maxx, maxy = canvas.viewport.world_bounds
+    minx, miny, maxx, maxy = viewport.world_bounds
     xs, ys = rng.uniform(minx, maxx, clicks), rng.uniform(miny, maxy, clicks)
     times = []
     for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
@@ -123,11 +122,12 @@ def hit_test_ms(window, clicks: int = 2000) -> float:
     return 1000 * statistics.median(times)
 
 
-def lasso_1000_ms(window, runs: int) -> tuple[float, int]:
-    """Median ms of a freehand lasso holding about 1,000 units, and how many it held."""
-    canvas = window.canvas
-    picker = canvas.picking.units
-    viewport = canvas.viewport
+def lasso_1000_ms(picker, viewport, runs: int) -> tuple[float, int]:
+    """Median ms of a freehand lasso holding about 1,000 units (screen path to the
+    selection), and how many units it held."""
+    from terrmap.core.selection import Selection
+
+    selection = Selection(len(picker.anchor_x), 0)
     centre = _dense_spot(picker)
     radius = _radius_for(picker, centre, MOVED)
     # A wobbly 200-point freehand loop in screen pixels, as a mouse gesture gives.
@@ -142,10 +142,10 @@ def lasso_1000_ms(window, runs: int) -> tuple[float, int]:
     for _ in range(runs):
         start = time.perf_counter()
         world = [viewport.screen_to_world(x, y) for x, y in screen.tolist()]
-        canvas.picking.select_in_area(lasso_polygon(world), "replace")
+        selection.select("units", picker.inside(lasso_polygon(world)), "replace")
         times.append(time.perf_counter() - start)
-        count = len(window.selection)
-        window.selection.clear()
+        count = len(selection)
+        selection.clear()
     return 1000 * statistics.median(times), count
 
 

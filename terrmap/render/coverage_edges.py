@@ -49,21 +49,9 @@ class LevelEdges:
         self.unit = np.asarray(positions, dtype=np.intp)[local_unit]
         self.x0, self.y0 = coords[inner, 0], coords[inner, 1]
         self.x1, self.y1 = coords[inner + 1, 0], coords[inner + 1, 1]
-        # Edges of local unit i are edges[unit_start[i]:unit_start[i + 1]].
-        self.unit_start = np.searchsorted(local_unit, np.arange(len(geometry) + 1))
-        self.positions = np.asarray(positions, dtype=np.intp)
 
     def __len__(self) -> int:
         return len(self.x0)
-
-    def of_units(self, local: np.ndarray) -> np.ndarray:
-        """Indices of the edges of local units ``local`` (positions into ``geometry``)."""
-        if len(local) == len(self.unit_start) - 1:
-            return np.arange(len(self))
-        low, high = self.unit_start[local], self.unit_start[local + 1]
-        counts = high - low
-        offsets = np.cumsum(counts) - counts
-        return np.arange(int(counts.sum())) - np.repeat(offsets - low, counts)
 
     @cached_property
     def neighbour(self) -> np.ndarray:

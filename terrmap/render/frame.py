@@ -77,7 +77,13 @@ class Frame:
         return (sx * t.m11(), sy * t.m22(), dx * t.m11() + t.dx(), dy * t.m22() + t.dy())
 
     def visible_units_mask(self, bounds: np.ndarray) -> np.ndarray:
-        """Which features with these ``(n, 4)`` bounds meet the repainted area."""
+        """Which features with these ``(n, 4)`` bounds meet the repainted area (kept for
+        the frame: several layers ask about the same units)."""
+        cache = self.__dict__.setdefault("_visible", {})
+        if id(bounds) in cache:
+            return cache[id(bounds)][1]
         minx, miny, maxx, maxy = self.world_bounds
         b = bounds
-        return (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny) & (b[:, 1] <= maxy)
+        mask = (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny) & (b[:, 1] <= maxy)
+        cache[id(bounds)] = (bounds, mask)  # holding ``bounds`` keeps its id unique
+        return mask

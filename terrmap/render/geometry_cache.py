@@ -21,6 +21,7 @@ from terrmap.render.borders import Polylines, unit_border_runs
 from terrmap.render.coverage_edges import LevelEdges
 from terrmap.render.projection import DisplayProjection
 from terrmap.render.qt_geometry import polygon_from_xy, unit_paths
+from terrmap.render.raster_fill import ScanEdges
 from terrmap.render.simplify import detail_levels
 from terrmap.render.viewport import Bounds
 
@@ -84,25 +85,29 @@ class DetailLevel:
         self.vertex_count = int(shapely.get_num_coordinates(geometry).sum())
         self._edges: LevelEdges | None = None
         self._borders: Polylines | None = None
+        self._scan: ScanEdges | None = None
 
-    def edges_for(self, visible: np.ndarray) -> tuple[LevelEdges, np.ndarray | None]:
-        """Edges of the ``visible`` features: ``(edges, which)``, ``which`` None for all."""
-        if self.vertex_count > WHOLE_LEVEL_EDGES:
-            return LevelEdges(self.geometry[visible], visible), None
-        if self._edges is None:
-            self._edges = LevelEdges(self.geometry)
-        if len(visible) == len(self.geometry):
-            return self._edges, None
-        return self._edges, self._edges.of_units(visible)
+    def edges_for(self, visible: np.ndarray) -> LevelEdges:
+        """Edge arrays holding (at least) the edges of the ``visible`` features."""
+        whole = self.whole_edges
+        return LevelEdges(self.geometry[visible], visible) if whole is None else whole
 
-    def unit_borders(self, visible: np.ndarray, view: Bounds) -> QPainterPath:
-        """Every unit border meeting ``view`` once, as one path (world units)."""
+    def scan_edges(self, visible: np.ndarray) -> ScanEdges:
+        """Edges for the scanline fill holding (at least) those of ``visible``."""
+        if self.whole_edges is None:
+            return ScanEdges(self.edges_for(visible))
+        if self._scan is None:
+            self._scan = ScanEdges(self.whole_edges)
+        return self._scan
+
+    def unit_borders(self, visible: np.ndarray, view: Bounds) -> list[QPainterPath]:
+        """Paths holding every unit border meeting ``view`` once (world units)."""
         edges = self.whole_edges
         if edges is None:
-            return Polylines(unit_border_runs(self.edges_for(visible)[0])).path(view)
+            return Polylines(unit_border_runs(self.edges_for(visible))).paths(view)
         if self._borders is None:
             self._borders = Polylines(unit_border_runs(edges))
-        return self._borders.path(view)
+        return self._borders.paths(view)
 
     @property
     def whole_edges(self) -> LevelEdges | None:

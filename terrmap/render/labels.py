@@ -33,6 +33,7 @@ HALO_PIXELS = 3.0  # total width of the halo stroke
 GAP_PIXELS = 3.0  # empty margin kept around each label
 CELL_PIXELS = 64  # grid cell for overlap tests
 SPRITE_CACHE = 2048
+SIZE_CACHE = 100_000  # text sizes kept (a unit layer's names, a few per label font)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class PlacedLabel:
     font: LabelFont
     box: QRectF
     kind: str = "unit"
+    key: int = -1  # territory code, unit position or territory index (homes)
 
 
 class _Shape:
@@ -89,8 +91,7 @@ class LabelLayout:
 
     def size(self, text: str, font: LabelFont) -> tuple[float, float]:
         """Width and height of ``text`` in pixels (halo included)."""
-        shape = self._shapes.shape(text, font)
-        return shape.width + HALO_PIXELS, shape.height + HALO_PIXELS
+        return self._shapes.size(text, font)
 
     def place(
         self,
@@ -101,6 +102,7 @@ class LabelLayout:
         *,
         align: str = "center",
         kind: str = "unit",
+        key: int = -1,
     ) -> bool:
         """Put ``text`` centred on (or, ``align="left"``, starting at) pixel ``(x, y)``;
         returns whether it found room."""
@@ -109,15 +111,24 @@ class LabelLayout:
         box = QRectF(left, y - height / 2, width, height)
         if not QRectF(0, 0, self.width, self.height).contains(box):
             return False
-        padded = box.adjusted(-GAP_PIXELS, -GAP_PIXELS, GAP_PIXELS, GAP_PIXELS)
-        cells = list(self._cells(padded))
-        for cell in cells:
-            if any(other.intersects(padded) for other in self._grid.get(cell, ())):
-                return False
-        for cell in cells:
-            self._grid.setdefault(cell, []).append(box)
-        self.placed.append(PlacedLabel(text, font, box, kind))
+        if not self._free(box):
+            return False
+        self.reserve(box)
+        self.placed.append(PlacedLabel(text, font, box, kind, key))
         return True
+
+    def reserve(self, box: QRectF) -> None:
+        """Keep labels off ``box`` (a marker, or a placed label)."""
+        for cell in self._cells(box):
+            self._grid.setdefault(cell, []).append(box)
+
+    def _free(self, box: QRectF) -> bool:
+        padded = box.adjusted(-GAP_PIXELS, -GAP_PIXELS, GAP_PIXELS, GAP_PIXELS)
+        return not any(
+            other.intersects(padded)
+            for cell in self._cells(padded)
+            for other in self._grid.get(cell, ())
+        )
 
     def _cells(self, box: QRectF):
         for i in range(int(box.left() // CELL_PIXELS), int(box.right() // CELL_PIXELS) + 1):
@@ -131,6 +142,28 @@ class ShapeCache:
     def __init__(self) -> None:
         self._shapes: OrderedDict[tuple[str, LabelFont], _Shape] = OrderedDict()
         self._sprites: OrderedDict[tuple, QImage] = OrderedDict()
+        self._metrics: dict[LabelFont, QFontMetricsF] = {}
+        self._sizes: dict[tuple[str, LabelFont], tuple[float, float]] = {}
+
+    def size(self, text: str, font: LabelFont) -> tuple[float, float]:
+        """Width and height of ``text`` in pixels (halo included).
+
+        Measured with font metrics (a microsecond), not glyph paths (about a
+        millisecond each), since most candidate labels are never drawn.
+        """
+        key = (text, font)
+        size = self._sizes.get(key)
+        if size is None:
+            metrics = self._metrics.get(font)
+            if metrics is None:
+                metrics = self._metrics[font] = QFontMetricsF(font.qfont())
+            if len(self._sizes) > SIZE_CACHE:
+                self._sizes.clear()
+            size = self._sizes[key] = (
+                metrics.horizontalAdvance(text) + HALO_PIXELS,
+                metrics.ascent() + metrics.descent() + HALO_PIXELS,
+            )
+        return size
 
     def shape(self, text: str, font: LabelFont) -> _Shape:
         """The cached shape of ``text`` in ``font``."""
@@ -144,9 +177,7 @@ class ShapeCache:
             self._shapes.move_to_end(key)
         return shape
 
-    def sprite(
-        self, text: str, font: LabelFont, color: str, halo: str, ratio: float
-    ) -> QImage:
+    def sprite(self, text: str, font: LabelFont, color: str, halo: str, ratio: float) -> QImage:
         """``text`` with its halo drawn into a transparent image (device pixels)."""
         key = (text, font, color, halo, ratio)
         image = self._sprites.get(key)
@@ -191,9 +222,9 @@ def draw_labels(
         ratio = painter.device().devicePixelRatioF() if raster else 1.0
         for label in labels:
             if raster:
-                painter.drawImage(label.box.topLeft(), shapes.sprite(
-                    label.text, label.font, color, halo, ratio
-                ))
+                painter.drawImage(
+                    label.box.topLeft(), shapes.sprite(label.text, label.font, color, halo, ratio)
+                )
             else:
                 painter.save()
                 painter.translate(label.box.center())

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+from PySide6.QtCore import QRectF
 
 from terrmap.render.labels import LabelFont, LabelLayout
 
@@ -21,8 +22,10 @@ if TYPE_CHECKING:
     from terrmap.render.frame import Frame
     from terrmap.render.labels import ShapeCache
     from terrmap.render.scene import MapScene
+    from terrmap.render.style import MapStyle
 
 TERRITORY_SCALE = 1.15  # territory names are set a little larger, in bold
+TERRITORY_NUDGE = 1.1  # label heights a territory name may move off its point
 MIN_TERRITORY_PIXELS = 30.0  # skip names of territories smaller than this on screen
 MIN_UNIT_PIXELS = (36.0, 14.0)  # a unit needs at least this box (w, h) to get a name
 MAX_UNIT_CANDIDATES = 600
@@ -60,6 +63,11 @@ def place_labels(
     """Lay out the labels the style asks for, in priority order, without overlaps."""
     style = frame.style
     layout = LabelLayout(frame.viewport.width, frame.viewport.height, shapes)
+    if style.homes.visible:
+        # Names never hide a rep's home marker.
+        radius = style.home_size / 2
+        for at, _index in homes:
+            layout.reserve(QRectF(at.x() - radius, at.y() - radius, 2 * radius, 2 * radius))
     if style.territories.visible and style.territories.labels:
         _territory_labels(layout, frame, project, scene)
     if style.homes.visible and style.homes.labels:
@@ -69,8 +77,13 @@ def place_labels(
     return layout
 
 
+def territory_font(style: MapStyle) -> LabelFont:
+    """The font of territory names."""
+    return LabelFont(style.label_size * TERRITORY_SCALE, bold=True)
+
+
 def _territory_labels(layout: LabelLayout, frame: Frame, project: Project, scene: MapScene) -> None:
-    font = LabelFont(frame.style.label_size * TERRITORY_SCALE, bold=True)
+    font = territory_font(frame.style)
     scale = frame.viewport.scale
     territories = project.territories
     found = [
@@ -83,7 +96,12 @@ def _territory_labels(layout: LabelLayout, frame: Frame, project: Project, scene
         if max(anchor.width, anchor.height) * scale < MIN_TERRITORY_PIXELS:
             continue
         x, y = frame.viewport.world_to_screen(anchor.x, anchor.y)
-        layout.place(territories[code].name, font, x, y, kind="territory")
+        name = territories[code].name
+        # Centred on the label point, else just above or below it (clear of a marker).
+        step = layout.size(name, font)[1] * TERRITORY_NUDGE
+        for dy in (0.0, -step, step):
+            if layout.place(name, font, x, y + dy, kind="territory", key=code):
+                break
 
 
 def _home_labels(
@@ -95,8 +113,9 @@ def _home_labels(
         territory = project.territories[index]
         text = territory.owner or territory.name
         width, _height = layout.size(text, font)
-        if not layout.place(text, font, at.x() + offset, at.y(), align="left", kind="home"):
-            layout.place(text, font, at.x() - offset - width, at.y(), align="left", kind="home")
+        for x in (at.x() + offset, at.x() - offset - width):
+            if layout.place(text, font, x, at.y(), align="left", kind="home", key=index):
+                break
 
 
 def _unit_labels(
@@ -113,19 +132,24 @@ def _unit_labels(
         return
     area = width_px[candidates] * height_px[candidates]
     candidates = candidates[np.argsort(-area, kind="stable")][:MAX_UNIT_CANDIDATES]
-    names = anchors.names
+    names = [anchors.names[i] for i in candidates.tolist()]
+    sizes = np.array([layout.size(name, font) for name in names]).reshape(-1, 2)
+    fits = (sizes[:, 0] <= width_px[candidates]) & (sizes[:, 1] <= height_px[candidates])
+    candidates, sizes = candidates[fits], sizes[fits]
+    names = [name for name, fit in zip(names, fits.tolist(), strict=True) if fit]
+    if not len(candidates):
+        return
     points = anchors.of(candidates)
+    # A name's box must lie inside its unit: test its four corners, all in one call.
+    half = sizes / 2 / scale
+    xs = points[:, :1] + half[:, :1] * np.array([[-1, 1, -1, 1]])
+    ys = points[:, 1:] + half[:, 1:] * np.array([[-1, -1, 1, 1]])
     geometry = units.levels[units.level_index(frame.viewport.pixel_size)].geometry
-    for position, (wx, wy) in zip(candidates.tolist(), points.tolist(), strict=True):
-        text = names[position]
-        width, height = layout.size(text, font)
-        if width > width_px[position] or height > height_px[position]:
-            continue
-        # The name's box must lie inside the unit: test its corners.
-        half_w, half_h = width / 2 / scale, height / 2 / scale
-        xs = np.array([wx - half_w, wx + half_w, wx - half_w, wx + half_w])
-        ys = np.array([wy - half_h, wy - half_h, wy + half_h, wy + half_h])
-        if not shapely.contains_xy(geometry[position], xs, ys).all():
-            continue
-        x, y = frame.viewport.world_to_screen(wx, wy)
-        layout.place(text, font, x, y)
+    inside = shapely.contains_xy(np.repeat(geometry[candidates], 4), xs.ravel(), ys.ravel())
+    inside = inside.reshape(-1, 4).all(axis=1)
+    for position, name, (wx, wy), ok in zip(
+        candidates.tolist(), names, points.tolist(), inside.tolist(), strict=True
+    ):
+        if ok:
+            x, y = frame.viewport.world_to_screen(wx, wy)
+            layout.place(name, font, x, y, key=position)

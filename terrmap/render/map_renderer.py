@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
 
 from terrmap.render.frame import Frame
 from terrmap.render.labels import PlacedLabel, ShapeCache, draw_labels
-from terrmap.render.map_labels import UnitAnchors, place_labels
+from terrmap.render.map_labels import UnitAnchors, place_labels, territory_font
 from terrmap.render.markers import home_points, paint_accounts, paint_homes
 from terrmap.render.scene import MapScene
 from terrmap.render.style import LayerStyle, MapStyle
@@ -62,6 +62,7 @@ class MapRenderer:
         self._shapes = ShapeCache()
         units = self.scene.units
         self._unit_anchors = UnitAnchors(units.levels[0].geometry, project)
+        self._last_style = MapStyle()
 
     @property
     def extent(self) -> Bounds:
@@ -94,6 +95,7 @@ class MapRenderer:
             are left alone. The canvas passes `region_for_units` after an edit.
         """
         style = style or MapStyle()
+        self._last_style = style
         view = QRectF(0, 0, viewport.width, viewport.height)
         area = view if region is None else region.intersected(view)
         self.paint_calls = 0
@@ -110,10 +112,19 @@ class MapRenderer:
         finally:
             painter.restore()
 
-    def region_for_units(self, viewport: MapViewport, positions: np.ndarray) -> QRectF:
-        """The view rectangle to repaint after ``positions`` changed territory: their
-        boxes, grown by the outline width, plus the labels of the last paint that
-        touch them (a territory's name may move)."""
+    def region_for_units(
+        self,
+        viewport: MapViewport,
+        positions: np.ndarray,
+        old_codes: np.ndarray | None = None,
+    ) -> QRectF:
+        """The view rectangle to repaint after the units at ``positions`` changed
+        territory (from ``old_codes``, if known).
+
+        It holds the units' boxes grown by the outline width, the labels of the last
+        paint that touch them, and the old and new name boxes of every territory that
+        gained or lost units (a territory's name moves with its shape).
+        """
         positions = np.asarray(positions, dtype=np.intp)
         if not len(positions):
             return QRectF()
@@ -123,10 +134,27 @@ class MapRenderer:
         region = QRectF(left, top, right - left, bottom - top).adjusted(
             -REGION_MARGIN, -REGION_MARGIN, REGION_MARGIN, REGION_MARGIN
         )
+        codes = self.project.plan.codes
+        touched = set(codes[positions].tolist())
+        if old_codes is not None:
+            touched |= set(np.asarray(old_codes).tolist())
+        grown = QRectF(region)
         for label in self.labels:
-            if label.box.intersects(region) or label.kind == "territory":
-                region = region.united(label.box.adjusted(-1, -1, 1, 1))
-        return region
+            moved = label.kind == "territory" and label.key in touched
+            if moved or label.box.intersects(region):
+                grown = grown.united(label.box)
+        style = self._last_style
+        if style.territories.visible and style.territories.labels:
+            anchors = self.scene.territories.anchors(codes)
+            font = territory_font(style)
+            for code in touched:
+                anchor = anchors.get(code)
+                if anchor is None or code >= len(self.project.territories):
+                    continue
+                width, height = self._shapes.size(self.project.territories[code].name, font)
+                x, y = viewport.world_to_screen(anchor.x, anchor.y)
+                grown = grown.united(QRectF(x - width / 2, y - height / 2, width, height))
+        return grown.adjusted(-1, -1, 1, 1)
 
     # -- layers, back to front -------------------------------------------------------
     def _layers(self) -> list[Callable[[Frame], None]]:
@@ -144,7 +172,8 @@ class MapRenderer:
         if not _shown(layer):
             return
         units = self.scene.units
-        level = units.levels[units.level_index(frame.viewport.pixel_size)]
+        index = units.level_index(frame.viewport.pixel_size)
+        level = units.levels[index]
         visible = np.flatnonzero(frame.visible_units_mask(units.bounds))
         colors, hatch = unit_colors(self.project, frame)
         with _opacity(frame.painter, layer):
@@ -152,9 +181,14 @@ class MapRenderer:
             if len(visible) and _mean_pixels(units.bounds[visible], frame) >= (
                 MIN_UNIT_PIXELS_FOR_BORDERS
             ):
-                path = level.unit_borders(visible, frame.world_bounds)
+                # Unit borders come from the next coarser level: within a territory
+                # they lie on one colour, and between territories the outline covers
+                # them, so a pixel or two of generalisation does not show; it halves
+                # the lines to stroke (measured: 42k → 21k path elements, US counties).
+                coarser = units.levels[min(index + 1, len(units.levels) - 1)]
+                paths = coarser.unit_borders(visible, frame.world_bounds)
                 pen = _pen(frame.style.unit_border, frame.style.unit_border_width)
-                self._stroke(frame, path, pen)
+                self._stroke(frame, paths, pen)
 
     def _paint_territory_outlines(self, frame: Frame) -> None:
         layer = frame.style.territories
@@ -163,7 +197,7 @@ class MapRenderer:
         units = self.scene.units
         index = units.level_index(frame.viewport.pixel_size)
         visible = np.flatnonzero(frame.visible_units_mask(units.bounds))
-        path = self.scene.territories.outline_path(
+        paths = self.scene.territories.outline_paths(
             index, self.project.plan.codes, frame.world_bounds, visible
         )
         style = frame.style
@@ -172,7 +206,7 @@ class MapRenderer:
             # a 1-px hairline (60 vs 9 ms for 60 territories of US counties, measured);
             # a few hairlines nudged by sub-pixel offsets look the same at 2 px.
             for dx, dy in _hairline_offsets(style.territory_border_width):
-                self._stroke(frame, path, _pen(style.territory_border, 1.0), (dx, dy))
+                self._stroke(frame, paths, _pen(style.territory_border, 1.0), (dx, dy))
 
     def _paint_context_fill(self, frame: Frame) -> None:
         layer = frame.style.context
@@ -181,6 +215,9 @@ class MapRenderer:
         painter = frame.painter
         with _opacity(painter, layer):
             painter.setTransform(frame.world)
+            # Aliased: the context outlines drawn later cover these edges, and
+            # antialiasing large fills costs 3–5× (measured).
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(QColor(frame.style.context_fill)))
             for paths, visible in self._context_paths(frame):
@@ -188,6 +225,7 @@ class MapRenderer:
                     painter.drawPath(paths[position])
                 self.paint_calls += len(visible)
             painter.setTransform(frame.base)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, frame.style.antialias)
 
     def _paint_context_outlines(self, frame: Frame) -> None:
         layer = frame.style.context
@@ -241,15 +279,20 @@ class MapRenderer:
             )
 
     def _stroke(
-        self, frame: Frame, path, pen: QPen, offset: tuple[float, float] = (0.0, 0.0)
+        self,
+        frame: Frame,
+        paths: list[QPainterPath],
+        pen: QPen,
+        offset: tuple[float, float] = (0.0, 0.0),
     ) -> None:
         painter = frame.painter
         painter.setTransform(frame.world * QTransform.fromTranslate(*offset))
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
+        for path in paths:
+            painter.drawPath(path)
         painter.setTransform(frame.base)
-        self.paint_calls += 1
+        self.paint_calls += len(paths)
 
 
 class _opacity:

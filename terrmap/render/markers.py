@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPen
 
 from terrmap.core.classify import NO_DATA_COLOR
 from terrmap.render.qt_geometry import polygon_from_xy
@@ -119,8 +119,3 @@ def _pen(color: QColor, width: float, cap: Qt.PenCapStyle) -> QPen:
     pen.setCosmetic(True)
     pen.setCapStyle(cap)
     return pen
-
-
-def antialiased(painter: QPainter) -> bool:
-    """Whether ``painter`` antialiases."""
-    return bool(painter.renderHints() & QPainter.RenderHint.Antialiasing)

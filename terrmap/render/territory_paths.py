@@ -75,17 +75,17 @@ class TerritoryPaths:
         self._anchor_codes: np.ndarray | None = None
         self._anchors: dict[int, LabelAnchor | None] = {}
 
-    def outline_path(
+    def outline_paths(
         self, level: int, codes: np.ndarray, view: Bounds, visible: np.ndarray
-    ) -> QPainterPath:
-        """All territory outlines meeting ``view`` as one path (world units)."""
+    ) -> list[QPainterPath]:
+        """Paths holding every territory outline meeting ``view`` (world units)."""
         detail = self._units.levels[level]
         edges = detail.whole_edges
         if edges is None:
             # A level too big for whole edge arrays serves close zooms: take its edges
             # from the units in view, every frame.
-            edges, _ = detail.edges_for(visible)
-            return Polylines(territory_border_runs(edges, codes)).path(view)
+            edges = detail.edges_for(visible)
+            return Polylines(territory_border_runs(edges, codes)).paths(view)
         state = self._levels.setdefault(level, _LevelOutlines())
         if state.codes is None or not np.array_equal(state.codes, codes):
             if edges.matched_share >= MIN_MATCHED_SHARE:
@@ -95,11 +95,8 @@ class TerritoryPaths:
                 _update_dissolved(state, detail.geometry, codes)
             state.codes = codes.copy()
         if state.lines is not None:
-            return state.lines.path(view)
-        path = QPainterPath()
-        for outline in state.dissolved.values():
-            path.addPath(outline)
-        return path
+            return state.lines.paths(view)
+        return list(state.dissolved.values())
 
     def anchors(self, codes: np.ndarray) -> dict[int, LabelAnchor | None]:
         """Territory code → label point (``None`` for a territory with no units)."""

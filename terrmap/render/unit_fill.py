@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QImage
 
 from terrmap.core.classify import NO_DATA_COLOR
 from terrmap.core.plan import UNASSIGNED
@@ -83,21 +83,30 @@ class UnitFills:
         painter = frame.painter
         device = painter.device()
         area = frame.device.mapRect(frame.area)
-        left = max(0, math.floor(area.left()))
-        right = min(device.width(), math.ceil(area.right()))
-        top = max(0, math.floor(area.top()))
-        bottom = min(device.height(), math.ceil(area.bottom()))
+        left, top = max(0, math.floor(area.left())), max(0, math.floor(area.top()))
+        right, bottom = math.ceil(area.right()), math.ceil(area.bottom())
+        if isinstance(device, QImage):  # sizes in device pixels (widgets give logical)
+            right, bottom = min(device.width(), right), min(device.height(), bottom)
         if right <= left or bottom <= top:
             return 0
-        edges, which = level.edges_for(visible)
+        # Units out of view get no colour, so the fill skips their edges.
+        shown = np.zeros_like(colors)
+        shown[visible] = colors[visible]
         image = self._raster.render(
-            edges, which, colors, frame.device_transform(), right, (top, bottom), hatch
+            level.scan_edges(visible).near(visible, len(colors)),
+            shown,
+            frame.device_transform(),
+            right,
+            (top, bottom),
+            hatch,
         )
         ratio = device.devicePixelRatioF()
         painter.save()
         try:
             painter.resetTransform()  # draw in device pixels (over the pixel ratio)
-            target = QRectF(left / ratio, top / ratio, (right - left) / ratio, (bottom - top) / ratio)
+            target = QRectF(
+                left / ratio, top / ratio, (right - left) / ratio, (bottom - top) / ratio
+            )
             painter.drawImage(target, image, QRectF(left, 0, right - left, bottom - top))
         finally:
             painter.restore()

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QImage, QPageSize, QPainter, QPdfWriter, QPicture
 
 from terrmap.core import AccountLayer, Project
@@ -20,6 +20,7 @@ from tests.grid import make_grid_project
 
 W, H = 400, 300
 HIDDEN = LayerStyle(visible=False)
+NO_LABELS = LayerStyle(labels=False)
 PLAIN = MapStyle(antialias=False)
 
 
@@ -96,7 +97,7 @@ def test_choropleth_colours_units_by_class(grid_project):
     values = grid_project.units.frame["households"].to_numpy(dtype=float)
     values[5] = np.nan  # one unit without data
     classes = classify(values, "households", "equal", 4)
-    style = replace(PLAIN, choropleth=classes, accounts=HIDDEN, homes=HIDDEN)
+    style = replace(PLAIN, choropleth=classes, accounts=HIDDEN, homes=HIDDEN, territories=NO_LABELS)
     pixels = _pixels(_render(renderer, style))
     for position in range(len(values)):
         x, y = _unit_centre(renderer, viewport, position)
@@ -144,7 +145,8 @@ def test_accounts_are_coloured_by_class_and_sized_by_a_column():
     big = geometry.iloc[int(np.nanargmax(values))]
     x, y = _screen(renderer, viewport, big.x, big.y)
     colour = pixels[y, x]
-    assert pixels[y, x + 3] == colour and pixels[y + 3, x] == colour
+    assert pixels[y, x + 3] == colour
+    assert pixels[y + 3, x] == colour
 
 
 def test_territory_labels_are_drawn_without_overlaps(sample_document):
@@ -154,12 +156,14 @@ def test_territory_labels_are_drawn_without_overlaps(sample_document):
     pixels = _pixels(_render(renderer, style, viewport))
     territories = [label for label in renderer.labels if label.kind == "territory"]
     assert len(territories) >= len(sample_document.project.territories) // 2
-    assert any(label.kind == "unit" for label in renderer.labels)
     text = _rgb(style.label_color)
     for label in territories:
         box = label.box.toRect()
         patch = pixels[box.top() : box.bottom(), box.left() : box.right()]
         assert (patch == text).sum() >= 10, label.text
+    _render(renderer, style, viewport.zoomed_at(600, 400, 3.0))
+    kinds = {label.kind for label in renderer.labels}
+    assert {"territory", "unit"} <= kinds
     boxes = [label.box for label in renderer.labels]
     for i, a in enumerate(boxes):
         assert not any(a.intersects(b) for b in boxes[i + 1 :])
@@ -168,12 +172,13 @@ def test_territory_labels_are_drawn_without_overlaps(sample_document):
 def test_region_repaint_touches_only_the_region(grid_project):
     renderer = MapRenderer(grid_project)
     viewport = MapViewport.fit(renderer.extent, W, H)
-    before = _render(renderer, PLAIN, viewport, QImage(W, H, QImage.Format.Format_RGB32))
+    style = replace(PLAIN, territories=NO_LABELS, accounts=HIDDEN)
+    before = _render(renderer, style, viewport, QImage(W, H, QImage.Format.Format_RGB32))
     old = _pixels(before)
     grid_project.set_unit_codes(np.array([3]), np.array([1], dtype=np.int32))  # r0c3 → T2
     region = renderer.region_for_units(viewport, np.array([3]))
     assert not region.isEmpty()
-    after = _pixels(_render(renderer, PLAIN, viewport, before, region))
+    after = _pixels(_render(renderer, style, viewport, before, region))
     inside = np.zeros(old.shape, dtype=bool)
     r = region.toAlignedRect()
     inside[max(r.top(), 0) : r.bottom() + 1, max(r.left(), 0) : r.right() + 1] = True
@@ -181,7 +186,7 @@ def test_region_repaint_touches_only_the_region(grid_project):
     x, y = _unit_centre(renderer, viewport, 3)
     assert after[y, x] == _rgb(grid_project.territories[1].color)
     # The region repaint matches a full repaint of the edited project.
-    full = _pixels(_render(renderer, PLAIN, viewport))
+    full = _pixels(_render(renderer, style, viewport))
     assert (after[inside] == full[inside]).mean() > 0.99
 
 
@@ -216,5 +221,38 @@ def test_pdf_output_is_vector(tmp_path, sample_document, antialias):
     renderer.paint(painter, viewport, MapStyle(antialias=antialias))
     painter.end()
     data = path.read_bytes()
-    assert data.startswith(b"%PDF") and len(data) > 20_000
+    assert data.startswith(b"%PDF")
+    assert len(data) > 20_000
     assert renderer.paint_calls > len(sample_document.project.units) // 2  # one path a unit
+
+
+def test_region_repaint_after_a_move_matches_a_full_repaint(sample_document):
+    project = sample_document.project
+    renderer = MapRenderer(project, sample_document.scene)
+    viewport = MapViewport.fit(renderer.extent, 800, 600)
+    frame = _render(renderer, MapStyle(), viewport, QImage(800, 600, QImage.Format.Format_RGB32))
+    # Hand a third of the first territory to the second: both names may move.
+    codes = project.plan.codes
+    positions = np.flatnonzero(codes == 0)[::3]
+    old = codes[positions].copy()
+    project.set_unit_codes(positions, np.full(len(positions), 1, dtype=np.int32))
+    region = renderer.region_for_units(viewport, positions, old)
+    repainted = _pixels(_render(renderer, MapStyle(), viewport, frame, region))
+    full = _pixels(_render(renderer, MapStyle(), viewport))
+    assert (repainted == full).mean() > 0.999
+
+
+def test_svg_output_gets_vector_paths(tmp_path, sample_document):
+    from PySide6.QtSvg import QSvgGenerator
+
+    renderer = MapRenderer(sample_document.project, sample_document.scene)
+    path = tmp_path / "map.svg"
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(QSize(600, 400))
+    painter = QPainter(generator)
+    renderer.paint(painter, MapViewport.fit(renderer.extent, 600, 400), MapStyle())
+    painter.end()
+    text = path.read_text()
+    assert text.count("<path") > len(sample_document.project.units) // 2
+    assert "<image" not in text  # no raster shortcut on a vector device
