@@ -26,6 +26,8 @@ lint: $(TEST_STAMP)
 bench: $(TEST_STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/core.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/startup.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/map.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/balance_panel.py
 
 system-deps:
 	@installers/debian-deps.sh $(QT_DEBS)

@@ -71,17 +71,22 @@ def close_window(window) -> None:
 
 
 def move_1000_units_ms(window, runs: int) -> float:
-    """Median ms of a 1,000-unit reassignment with everything that follows it on screen."""
+    """Median ms of a 1,000-unit reassignment with everything that follows it on screen.
+
+    The units are a contiguous block (the 1,000 nearest to a territory's centre), as a
+    lasso or a drag would move them, given to that territory.
+    """
     project = window.project
-    rng = np.random.default_rng(11)
+    centres = shapely.centroid(project.units.geometry)
+    x, y = shapely.get_x(centres), shapely.get_y(centres)
     times = []
     for run in range(runs):
-        source = run % TERRITORIES
-        members = np.flatnonzero(project.plan.codes == source)
-        if len(members) < MOVED:  # small layers: move what the territory has
-            members = rng.choice(len(project.units), MOVED, replace=False)
-        moved = tuple(project.units.ids[members[:MOVED]])
-        target = project.territories[(source + TERRITORIES // 2) % TERRITORIES].id
+        code = (run * 7) % len(project.territories)
+        members = project.plan.codes == code
+        cx, cy = x[members].mean(), y[members].mean()
+        block = np.argsort(np.hypot(x - cx, y - cy))[:MOVED]
+        moved = tuple(project.units.ids[block])
+        target = project.territories[code].id
         start = time.perf_counter()
         window.editing.push(AssignUnits(moved, target))
         _repaint(window)

@@ -86,19 +86,29 @@ class DetailLevel:
         self._edges: LevelEdges | None = None
         self._borders: Polylines | None = None
         self._scan: ScanEdges | None = None
+        self._last_subset: tuple[bytes, LevelEdges, ScanEdges] | None = None
 
     def edges_for(self, visible: np.ndarray) -> LevelEdges:
         """Edge arrays holding (at least) the edges of the ``visible`` features."""
         whole = self.whole_edges
-        return LevelEdges(self.geometry[visible], visible) if whole is None else whole
+        return whole if whole is not None else self._subset(visible)[0]
 
     def scan_edges(self, visible: np.ndarray) -> ScanEdges:
         """Edges for the scanline fill holding (at least) those of ``visible``."""
         if self.whole_edges is None:
-            return ScanEdges(self.edges_for(visible))
+            return self._subset(visible)[1]
         if self._scan is None:
             self._scan = ScanEdges(self.whole_edges)
         return self._scan
+
+    def _subset(self, visible: np.ndarray) -> tuple[LevelEdges, ScanEdges]:
+        # One entry: the fill, the borders and the outlines of a frame (and the frames
+        # of a region repaint or a settled view) all ask for the same units.
+        key = np.asarray(visible, dtype=np.intp).tobytes()
+        if self._last_subset is None or self._last_subset[0] != key:
+            edges = LevelEdges(self.geometry[visible], visible)
+            self._last_subset = (key, edges, ScanEdges(edges))
+        return self._last_subset[1], self._last_subset[2]
 
     def unit_borders(self, visible: np.ndarray, view: Bounds) -> list[QPainterPath]:
         """Paths holding every unit border meeting ``view`` once (world units)."""

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 # Below this mean on-screen size (pixels) unit borders would turn fills into a grey mesh.
 MIN_UNIT_PIXELS_FOR_BORDERS = 12.0
+# Unit borders may be simplified by up to this many pixels (see `_paint_units`).
+BORDER_TOLERANCE_PIXELS = 2.5
 # Pixels added around changed units by `region_for_units` (outline width and halo).
 REGION_MARGIN = 3.0
 
@@ -181,11 +183,13 @@ class MapRenderer:
             if len(visible) and _mean_pixels(units.bounds[visible], frame) >= (
                 MIN_UNIT_PIXELS_FOR_BORDERS
             ):
-                # Unit borders come from the next coarser level: within a territory
+                # Unit borders may come from the next coarser level: within a territory
                 # they lie on one colour, and between territories the outline covers
-                # them, so a pixel or two of generalisation does not show; it halves
+                # them, so a couple of pixels of generalisation do not show; it halves
                 # the lines to stroke (measured: 42k → 21k path elements, US counties).
                 coarser = units.levels[min(index + 1, len(units.levels) - 1)]
+                if coarser.tolerance > BORDER_TOLERANCE_PIXELS * frame.viewport.pixel_size:
+                    coarser = level
                 paths = coarser.unit_borders(visible, frame.world_bounds)
                 pen = _pen(frame.style.unit_border, frame.style.unit_border_width)
                 self._stroke(frame, paths, pen)

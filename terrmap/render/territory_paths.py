@@ -74,6 +74,7 @@ class TerritoryPaths:
         self._levels: dict[int, _LevelOutlines] = {}
         self._anchor_codes: np.ndarray | None = None
         self._anchors: dict[int, LabelAnchor | None] = {}
+        self._close: tuple[tuple[int, bytes], np.ndarray, Polylines] | None = None
 
     def outline_paths(
         self, level: int, codes: np.ndarray, view: Bounds, visible: np.ndarray
@@ -82,10 +83,14 @@ class TerritoryPaths:
         detail = self._units.levels[level]
         edges = detail.whole_edges
         if edges is None:
-            # A level too big for whole edge arrays serves close zooms: take its edges
-            # from the units in view, every frame.
-            edges = detail.edges_for(visible)
-            return Polylines(territory_border_runs(edges, codes)).paths(view)
+            # A level too big for whole edge arrays serves close zooms: outlines of the
+            # units in view, kept while the view's units and the codes stay the same.
+            key = (level, np.asarray(visible, dtype=np.intp).tobytes())
+            cached = self._close
+            if cached is None or cached[0] != key or not np.array_equal(cached[1], codes):
+                lines = Polylines(territory_border_runs(detail.edges_for(visible), codes))
+                self._close = cached = (key, codes.copy(), lines)
+            return cached[2].paths(view)
         state = self._levels.setdefault(level, _LevelOutlines())
         if state.codes is None or not np.array_equal(state.codes, codes):
             if edges.matched_share >= MIN_MATCHED_SHARE:

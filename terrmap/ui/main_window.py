@@ -84,7 +84,8 @@ class MainWindow(QMainWindow):
         self._query: QueryDialog | None = None
         self._base_modified = False  # unsaved work that is not on the undo stack (a build)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
+        # A bound method, not a lambda: Qt drops the connection when the window goes.
+        self.undo_stack.cleanChanged.connect(self._update_title)
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
         self.docks = WindowDocks(self)
@@ -254,7 +255,7 @@ class MainWindow(QMainWindow):
     def _ask_new_project(self) -> None:
         self._guard.proceed(Text.REPLACING, self.jobs.ask_new_project)
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_clean: bool) -> None:
         if self.document is None:
             self.setWindowTitle(Text.APP)
             self.setWindowModified(False)
