@@ -11,7 +11,7 @@ centre lies in at most one unit, so the running sum is exactly that unit's colou
 
 The cost is one pass per crossing plus a handful of passes over the frame's pixels
 (about 10 ms at 1600 × 1000 for the national counties and 20–25 ms for 33k ZIPs at full
-extent, against 22–30 ms and 220–250 ms with Qt; see docs/rendering.md). Edges are
+extent, against 22–30 ms and 220–250 ms with Qt; see docs/DESIGN.md). Edges are
 sampled at pixel centres, as Qt's aliased fill does, so neighbours meet without gaps;
 there is no anti-aliasing, and the renderer draws outlines over unit edges that matter.
 Where polygons overlap (not a clean coverage) the overlap shows a sum of colours; the
