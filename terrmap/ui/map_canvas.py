@@ -181,12 +181,13 @@ class MapCanvas(QWidget):
         self._dirty = None
         self.update()
 
-    def _units_reassigned(self, positions: np.ndarray, *_codes: object) -> None:
+    def _units_reassigned(self, positions: np.ndarray, old: np.ndarray, _new: object) -> None:
         # Only the moved units' part of the cached frame changes: repaint just that
         # region on the next paint (a 10-unit move costs a few small paths, not a map).
         if self._frame is None or self._frame_viewport is None:
             return
-        region = self._renderer.region_for_units(self._frame_viewport, positions)
+        # The old codes tell which territories lost units: their names may move too.
+        region = self._renderer.region_for_units(self._frame_viewport, positions, old)
         self._dirty = region if self._dirty is None else self._dirty.united(region)
         self.update()
 
