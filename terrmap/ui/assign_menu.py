@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QWidget
+
+from terrmap.core.palette import UNASSIGNED_COLOR
+from terrmap.ui.territory_model import swatch_pixmap
 
 if TYPE_CHECKING:
     from terrmap.core.project import Project
@@ -28,18 +30,6 @@ class Text:
     NOTHING = "(select units or accounts first)"
 
 
-def swatch_icon(color: str, size: int = 14) -> QIcon:
-    """A small filled square of ``color`` with a thin border."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setPen(QColor("#5B6573"))
-    painter.setBrush(QColor(color))
-    painter.drawRect(0, 0, size - 1, size - 1)
-    painter.end()
-    return QIcon(pixmap)
-
-
 def fill_assign_menu(
     menu: QMenu,
     project: Project | None,
@@ -53,12 +43,16 @@ def fill_assign_menu(
         return
     for territory in project.territories:
         owner = territory.owner or Text.VACANT
-        action = menu.addAction(swatch_icon(territory.color), f"{territory.name}  —  {owner}")
+        action = menu.addAction(
+            QIcon(swatch_pixmap(territory.color)), f"{territory.name}  —  {owner}"
+        )
         action.setToolTip(territory.id)
         action.triggered.connect(lambda _=False, t=territory.id: assign(t))
     menu.addSeparator()
     if selection.kind == "units":
-        unassign = menu.addAction(swatch_icon("#D9D9D9"), Text.UNASSIGNED)
+        unassign = menu.addAction(
+            QIcon(swatch_pixmap(UNASSIGNED_COLOR, hatched=True)), Text.UNASSIGNED
+        )
     else:
         unassign = menu.addAction(Text.FOLLOW_UNIT)
     unassign.triggered.connect(lambda _=False: assign(None))

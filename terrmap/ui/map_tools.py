@@ -100,6 +100,16 @@ class _AreaTool(MapTool):
     def active(self) -> bool:
         return self._start is not None
 
+    def press(self, event: QMouseEvent) -> bool:
+        self._start = event.position()
+        self._points = [self._start]
+        return True
+
+    def move(self, event: QMouseEvent) -> None:
+        if self._start is not None:
+            self._points.append(event.position())
+            self.canvas.update()
+
     def cancel(self) -> None:
         self._start = None
         self._points = []
@@ -182,16 +192,6 @@ class LassoTool(_AreaTool):
 
     kind = ToolKind.LASSO
     cursor = Qt.CursorShape.CrossCursor
-
-    def press(self, event: QMouseEvent) -> bool:
-        self._start = event.position()
-        self._points = [self._start]
-        return True
-
-    def move(self, event: QMouseEvent) -> None:
-        if self._start is not None:
-            self._points.append(event.position())
-            self.canvas.update()
 
     def release(self, event: QMouseEvent) -> None:
         if self._start is None:
@@ -280,16 +280,6 @@ class ZoomBoxTool(_AreaTool):
 
     kind = ToolKind.ZOOM_BOX
     cursor = Qt.CursorShape.CrossCursor
-
-    def press(self, event: QMouseEvent) -> bool:
-        self._start = event.position()
-        self._points = [self._start]
-        return True
-
-    def move(self, event: QMouseEvent) -> None:
-        if self._start is not None:
-            self._points.append(event.position())
-            self.canvas.update()
 
     def release(self, event: QMouseEvent) -> None:
         if self._start is None:
