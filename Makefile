@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 
 # Debian libraries Qt needs to start (offscreen or on a display).
 QT_DEBS := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core \
@@ -23,7 +24,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check terrmap tests benchmarks resources main.py
 	$(BIN)/ruff format --check terrmap tests benchmarks resources main.py
 
-bench: $(TEST_STAMP) system-deps
+bench: $(BENCH_STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/core.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/startup.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/map.py
@@ -43,6 +44,10 @@ $(STAMP): pyproject.toml $(VENV)/bin/python
 $(TEST_STAMP): pyproject.toml $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP) $@
+
+$(BENCH_STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP) $(TEST_STAMP) $@
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
