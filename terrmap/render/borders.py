@@ -90,6 +90,91 @@ def _bins(values: np.ndarray, count: int) -> np.ndarray:
     return np.minimum(((values - low) / (high - low) * count).astype(np.intp), count - 1)
 
 
+class TerritoryOutlines:
+    """The territory outlines of one level: one path per pair of touching territories.
+
+    After an edit only the pairs whose shared border changed are rebuilt. Rebuilding
+    every outline cost 40–60 ms for national counties (one ``QPolygonF`` per run, about
+    3k runs); a typical edit touches a few territories, hence a few pairs.
+
+    Parameters
+    ----------
+    edges
+        The level's edge arrays.
+    """
+
+    def __init__(self, edges: LevelEdges) -> None:
+        self._edges = edges
+        self._keys: np.ndarray | None = None
+        self._pairs: dict[int, tuple[np.ndarray, QPainterPath]] = {}
+        self._whole: QPainterPath | None = None
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def update(self, codes: np.ndarray) -> None:
+        """Follow the plan's ``codes``, rebuilding the pairs whose border changed."""
+        keys = _pair_keys(self._edges, codes)
+        if self._keys is None or len(self._keys) != len(keys):
+            dirty = np.unique(keys)
+            self._pairs.clear()
+        else:
+            changed = keys != self._keys
+            if not changed.any():
+                return
+            dirty = np.union1d(self._keys[changed], keys[changed])
+        self._keys = keys
+        self._whole = None
+        dirty = dirty[dirty >= 0]
+        for key in dirty.tolist():
+            self._pairs.pop(key, None)
+        if not len(dirty):
+            return
+        # searchsorted into the few dirty keys: np.isin would sort every edge's key.
+        slot = np.minimum(np.searchsorted(dirty, keys), len(dirty) - 1)
+        runs = self._edges.runs(dirty[slot] == keys, group=keys)
+        if not len(runs):
+            return
+        run_keys = keys[runs.start_edge]
+        lines = runs.polylines()
+        bounds = runs.bounds()
+        order = np.argsort(run_keys, kind="stable")
+        for members in np.split(order, np.flatnonzero(np.diff(run_keys[order])) + 1):
+            box = np.concatenate([bounds[members, :2].min(axis=0), bounds[members, 2:].max(axis=0)])
+            path = polylines_path(lines[i] for i in members.tolist())
+            self._pairs[int(run_keys[members[0]])] = (box, path)
+
+    def paths(self, view: Bounds) -> list[QPainterPath]:
+        """Paths holding every outline that meets ``view``."""
+        minx, miny, maxx, maxy = view
+        seen = [
+            path
+            for box, path in self._pairs.values()
+            if box[2] >= minx and box[0] <= maxx and box[3] >= miny and box[1] <= maxy
+        ]
+        if len(seen) > len(self._pairs) // 2:
+            # Mostly in view: one call beats hundreds (merging takes well under 1 ms).
+            if self._whole is None:
+                self._whole = QPainterPath()
+                for _box, path in self._pairs.values():
+                    self._whole.addPath(path)
+            return [self._whole]
+        return seen
+
+
+def _pair_keys(edges: LevelEdges, codes: np.ndarray) -> np.ndarray:
+    """Per edge: a key of the unordered pair of territories it separates, or -1 where
+    no outline is drawn (see `territory_border_runs`)."""
+    neighbour = edges.neighbour
+    own = codes[edges.unit].astype(np.int64)
+    other = np.where(neighbour >= 0, codes[np.maximum(neighbour, 0)], OUTSIDE).astype(np.int64)
+    once = (neighbour < 0) | (edges.unit < neighbour)
+    drawn = (own != other) & once & ~((own == UNASSIGNED) & (other == OUTSIDE))
+    # Codes are ≥ OUTSIDE (-2); shifted by 2 they pack into one int64 per pair.
+    low, high = np.minimum(own, other) + 2, np.maximum(own, other) + 2
+    return np.where(drawn, (low << 32) | high, -1)
+
+
 def unit_border_runs(edges: LevelEdges) -> EdgeRuns:
     """Every unit edge once (the layer's outer boundary included)."""
     neighbour = edges.neighbour

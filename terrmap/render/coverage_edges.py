@@ -79,18 +79,23 @@ class LevelEdges:
         """Share of edges that have a twin in a neighbour's ring (low: not a coverage)."""
         return float((self.neighbour >= 0).mean()) if len(self) else 0.0
 
-    def runs(self, wanted: np.ndarray) -> EdgeRuns:
-        """The ``wanted`` edges (boolean mask) joined into polylines along their rings."""
-        return EdgeRuns(self, wanted)
+    def runs(self, wanted: np.ndarray, group: np.ndarray | None = None) -> EdgeRuns:
+        """The ``wanted`` edges (boolean mask) joined into polylines along their rings;
+        with ``group`` (a value per edge), a run also ends where the group changes."""
+        return EdgeRuns(self, wanted, group)
 
 
 class EdgeRuns:
     """Maximal runs of consecutive wanted edges of one ring, each a polyline."""
 
-    def __init__(self, edges: LevelEdges, wanted: np.ndarray) -> None:
+    def __init__(
+        self, edges: LevelEdges, wanted: np.ndarray, group: np.ndarray | None = None
+    ) -> None:
         wanted = np.asarray(wanted, dtype=bool)
         same_ring = np.zeros(len(wanted), dtype=bool)
         same_ring[1:] = edges.ring[1:] == edges.ring[:-1]
+        if group is not None:
+            same_ring[1:] &= group[1:] == group[:-1]
         continues = np.zeros(len(wanted), dtype=bool)
         continues[1:] = wanted[:-1] & same_ring[1:]
         starts = np.flatnonzero(wanted & ~continues)
@@ -101,6 +106,7 @@ class EdgeRuns:
         self.first = edges.start_index[starts]  # coordinate index where each run starts
         self.stop = edges.start_index[ends] + 2  # one past its last coordinate
         self.unit = edges.unit[starts]
+        self.start_edge = starts
 
     def __len__(self) -> int:
         return len(self.first)

@@ -2,10 +2,10 @@
 
 Each frame hands in the plan's current codes; comparing them with the codes of the last
 build tells whether anything moved, so plan switches and inserted or removed
-territories (which shift codes) need no signal. Outlines are rebuilt whole from the
-level's edge arrays (`terrmap.render.borders`), which takes milliseconds; label points
-are rebuilt only for territories that gained or lost units, since they need each
-territory's dissolved shape.
+territories (which shift codes) need no signal. Outlines come from the level's edge
+arrays (`terrmap.render.borders`), one path per pair of touching territories, and only
+the pairs whose border changed are rebuilt; label points are rebuilt only for
+territories that gained or lost units, since they need each territory's dissolved shape.
 
 Fills stay per unit: a merged path per territory was tried and made the national-county
 frame 1.7× (plain) to 2× (antialiased) slower with Qt's rasterisers.
@@ -22,10 +22,12 @@ from PySide6.QtGui import QPainterPath
 from shapely.errors import GEOSException
 
 from terrmap.core.plan import UNASSIGNED
-from terrmap.render.borders import Polylines, territory_border_runs
+from terrmap.render.borders import Polylines, TerritoryOutlines, territory_border_runs
+from terrmap.render.label_points import deepest_units
 from terrmap.render.qt_geometry import line_paths
 
 if TYPE_CHECKING:
+    from terrmap.render.coverage_edges import LevelEdges
     from terrmap.render.geometry_cache import GeometryCache
     from terrmap.render.viewport import Bounds
 
@@ -36,15 +38,15 @@ MIN_MATCHED_SHARE = 0.5
 
 @dataclass(frozen=True)
 class LabelAnchor:
-    """Where a territory's name goes: a point deep inside its largest part.
+    """Where a territory's name goes: a point deep inside it.
 
     Attributes
     ----------
     x, y
         The label point (world units).
     width, height
-        Size of the largest part's bounding box (world units), to skip labels of
-        territories too small on screen.
+        Size of the territory's bounding box (of its largest part where it is
+        dissolved), in world units, to skip labels of territories too small on screen.
     """
 
     x: float
@@ -56,7 +58,7 @@ class LabelAnchor:
 @dataclass
 class _LevelOutlines:
     codes: np.ndarray | None = None
-    lines: Polylines | None = None
+    lines: TerritoryOutlines | None = None
     dissolved: dict[int, QPainterPath] = field(default_factory=dict)
 
 
@@ -74,6 +76,7 @@ class TerritoryPaths:
         self._levels: dict[int, _LevelOutlines] = {}
         self._anchor_codes: np.ndarray | None = None
         self._anchors: dict[int, LabelAnchor | None] = {}
+        self._points: np.ndarray | None = None  # an interior point of every unit
         self._close: tuple[tuple[int, bytes], np.ndarray, Polylines] | None = None
 
     def outline_paths(
@@ -94,7 +97,9 @@ class TerritoryPaths:
         state = self._levels.setdefault(level, _LevelOutlines())
         if state.codes is None or not np.array_equal(state.codes, codes):
             if edges.matched_share >= MIN_MATCHED_SHARE:
-                state.lines = Polylines(territory_border_runs(edges, codes))
+                if state.lines is None:
+                    state.lines = TerritoryOutlines(edges)
+                state.lines.update(codes)
             else:
                 state.lines = None
                 _update_dissolved(state, detail.geometry, codes)
@@ -114,14 +119,36 @@ class TerritoryPaths:
             if not changed.any():
                 return self._anchors
             dirty = np.union1d(previous[changed], codes[changed])
-        # Label points come from the coarsest level: cheap to dissolve, and the same at
-        # every zoom so labels do not jump.
-        geometry = self._units.levels[-1].geometry
-        for code in dirty[dirty != UNASSIGNED].tolist():
-            members = np.flatnonzero(codes == code)
-            self._anchors[code] = _anchor(geometry[members]) if len(members) else None
+        # Label points come from the coarsest level: cheap, and the same at every zoom
+        # so labels do not jump.
+        coarsest = self._units.levels[-1]
+        edges = coarsest.whole_edges
+        dirty = dirty[dirty != UNASSIGNED]
+        if edges is not None and edges.matched_share >= MIN_MATCHED_SHARE:
+            self._update_deepest(edges, codes, dirty)
+        else:
+            for code in dirty.tolist():
+                members = np.flatnonzero(codes == code)
+                self._anchors[code] = _anchor(coarsest.geometry[members]) if len(members) else None
         self._anchor_codes = codes.copy()
         return self._anchors
+
+    def _update_deepest(self, edges: LevelEdges, codes: np.ndarray, dirty: np.ndarray) -> None:
+        if self._points is None:
+            points = shapely.point_on_surface(self._units.levels[-1].geometry)
+            self._points = shapely.get_coordinates(points)
+        deepest = deepest_units(edges, codes, self._points)
+        bounds = self._units.bounds
+        for code in dirty.tolist():
+            unit = deepest.get(code)
+            if unit is None:
+                self._anchors[code] = None
+                continue
+            box = bounds[codes == code]
+            x, y = self._points[unit]
+            width = box[:, 2].max() - box[:, 0].min()
+            height = box[:, 3].max() - box[:, 1].min()
+            self._anchors[code] = LabelAnchor(float(x), float(y), float(width), float(height))
 
 
 def _update_dissolved(state: _LevelOutlines, geometry: np.ndarray, codes: np.ndarray) -> None:

@@ -128,3 +128,53 @@ def test_paths_are_built_on_demand():
     assert isinstance(paths[0], QPainterPath)
     assert not paths[0].isEmpty()
     assert paths[0] is paths[0]  # built once, then kept
+
+
+def _segments(paths: list[QPainterPath]) -> set[tuple[float, ...]]:
+    """Every drawn segment of ``paths``, direction-free."""
+    found = set()
+    for path in paths:
+        previous = None
+        for i in range(path.elementCount()):
+            element = path.elementAt(i)
+            point = (round(element.x, 6), round(element.y, 6))
+            if element.isLineTo() and previous is not None:
+                found.add(tuple(sorted((previous, point))))
+            previous = point
+    return found  # type: ignore[return-value]
+
+
+def test_territory_outlines_follow_edits_pair_by_pair(qapp):
+    """After edits, the outlines rebuilt pair by pair are exactly a full rebuild's."""
+    from terrmap.render.borders import TerritoryOutlines
+
+    units = load_counties(("ME", "NH", "VT", "MA", "RI", "CT", "NY"))
+    geometry = DisplayProjection.for_geometries(units.geometry).project(units.geometry)
+    edges = LevelEdges(geometry)
+    whole_view = tuple(shapely.total_bounds(geometry))
+    rng = np.random.default_rng(3)
+    codes = rng.integers(-1, 6, len(geometry)).astype(np.int32)
+    live = TerritoryOutlines(edges)
+    live.update(codes)
+    for _ in range(4):
+        moved = rng.choice(len(codes), 20, replace=False)
+        codes = codes.copy()
+        codes[moved] = rng.integers(-1, 6, len(moved))
+        live.update(codes)
+        fresh = TerritoryOutlines(edges)
+        fresh.update(codes)
+        assert _segments(live.paths(whole_view)) == _segments(fresh.paths(whole_view))
+        # Each shared edge between different territories is drawn, the others are not.
+        drawn = _segments(live.paths(whole_view))
+        own = codes[edges.unit]
+        other = np.where(edges.neighbour >= 0, codes[np.maximum(edges.neighbour, 0)], -2)
+        between = (own != other) & (edges.neighbour >= 0)
+        for e in np.flatnonzero(between)[:200].tolist():
+            a = (round(edges.x0[e], 6), round(edges.y0[e], 6))
+            b = (round(edges.x1[e], 6), round(edges.y1[e], 6))
+            assert tuple(sorted((a, b))) in drawn
+        same = (own == other) & (edges.neighbour >= 0)
+        for e in np.flatnonzero(same)[:200].tolist():
+            a = (round(edges.x0[e], 6), round(edges.y0[e], 6))
+            b = (round(edges.x1[e], 6), round(edges.y1[e], 6))
+            assert tuple(sorted((a, b))) not in drawn
