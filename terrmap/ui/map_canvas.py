@@ -33,7 +33,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
-from terrmap.render import MapRenderer, MapStyle, MapViewport
+from terrmap.render.style import MapStyle
+from terrmap.render.viewport import MapViewport
 from terrmap.ui.canvas_picking import CanvasPicking
 from terrmap.ui.drag import DraggedSelection
 from terrmap.ui.map_tools import TOOLS, BrushTool, MapTool, ToolKind
@@ -42,6 +43,7 @@ from terrmap.ui.selection_overlay import selection_image
 
 if TYPE_CHECKING:
     from terrmap.core.selection import Selection
+    from terrmap.render.map_renderer import MapRenderer
     from terrmap.render.viewport import Bounds
 
 SETTLE_MS = 180  # input pause after which the exact frame is rendered
