@@ -19,6 +19,7 @@ PURE_MODULES = [
     "terrmap.io.newproject",
     "terrmap.sample",
     "terrmap.cli",
+    "terrmap.optimize",
 ]
 
 

@@ -1,0 +1,353 @@
+"""Initial plan: balanced location–allocation solved as a linear programme (HiGHS).
+
+Each free unit is shared among its nearest candidate centres (x ≥ 0, summing to 1);
+the LP minimises the activity-weighted distance to the centres subject to every open
+territory's totals lying inside its band. Restricting candidates to the nearest few
+centres keeps the LP at ~15 variables per unit. A basic optimal solution splits at
+most about one unit per band constraint, so rounding each unit to its largest share
+moves the totals only slightly. Centres then move to the weighted centroid of their
+allocation and the LP is solved again (Lloyd-like), a few times.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array, hstack, vstack
+from scipy.spatial import cKDTree
+
+from terrmap.optimize.model import Model
+
+CANDIDATES = 12  # nearest centres a unit may join
+LP_CANDIDATES = 4  # best priced candidates a contested unit keeps in the LP
+PRICE_ROUNDS = 60
+# Units whose best and second-best priced choices are closest are "contested" and go
+# to the LP; the rest keep their best choice (HiGHS on all 3k counties takes seconds).
+CONTESTED_SHARE = 1.0
+CONTESTED_MIN_PER_TERRITORY = 6
+KMEANS_ROUNDS = 12
+# Penalty per unit of relative band violation (slack); the cost side is scaled to ~1,
+# so a slack is used only when the band cannot be met with the candidates given.
+SLACK_PENALTY = 1e3
+MILP_MAX_VARIABLES = 2500  # up to this many unit×candidate pairs, round with a MILP
+MILP_BAND_SHARE = 0.75
+MILP_GAP = 0.01
+# The LP aims inside a narrower band so that rounding and contiguity repair have room.
+LP_BAND_SHARE = 0.5
+
+
+def initial_centres(model: Model, rng: np.random.Generator) -> np.ndarray:
+    """``(K, 2)`` starting centres: anchors, centroids of fixed units, then weighted
+    k-means++ and a few rounds of weighted k-means over the free units."""
+    k = model.k
+    centres = model.anchors.copy()
+    seeded = ~np.isnan(centres[:, 0])
+    for code in range(k):
+        members = model.fixed & (model.start == code)
+        if not seeded[code] and members.any():
+            centres[code] = np.average(model.xy[members], axis=0, weights=model.cost[members])
+            seeded[code] = True
+    free = ~model.fixed
+    xy, w = model.xy[free], model.cost[free]
+    if not len(xy):
+        return np.where(np.isnan(centres), 0.0, centres)
+    _kmeans_pp(centres, seeded, xy, w, rng)
+    movable = ~seeded_mask(model)
+    for _ in range(KMEANS_ROUNDS):
+        nearest = cKDTree(centres).query(xy)[1]
+        mass = np.bincount(nearest, weights=w, minlength=k)
+        sx = np.bincount(nearest, weights=w * xy[:, 0], minlength=k)
+        sy = np.bincount(nearest, weights=w * xy[:, 1], minlength=k)
+        ok = movable & (mass > 0)
+        centres[ok] = np.column_stack([sx[ok] / mass[ok], sy[ok] / mass[ok]])
+    return centres
+
+
+def seeded_mask(model: Model) -> np.ndarray:
+    """Territories whose centre is pinned (anchored at a home)."""
+    return ~np.isnan(model.anchors[:, 0])
+
+
+def _kmeans_pp(
+    centres: np.ndarray, seeded: np.ndarray, xy: np.ndarray, w: np.ndarray, rng: np.random.Generator
+) -> None:
+    dist2 = np.full(len(xy), np.inf)
+    if seeded.any():
+        dist2 = cKDTree(centres[seeded]).query(xy)[0] ** 2
+    for code in np.flatnonzero(~seeded):
+        score = w * np.where(np.isfinite(dist2), dist2, 1.0)
+        total = score.sum()
+        pick = rng.choice(len(xy), p=score / total) if total > 0 else rng.integers(len(xy))
+        centres[code] = xy[pick]
+        dist2 = np.minimum(dist2, ((xy - xy[pick]) ** 2).sum(axis=1))
+
+
+def allocate(
+    model: Model, centres: np.ndarray, rounds: int, stop_requested, milp_time: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Balanced allocation with centres moved ``rounds`` times, then one exact LP.
+
+    The Lloyd-like rounds use the Lagrangian price assignment (milliseconds each);
+    the LP (HiGHS, ~1 s on 3k units) runs once on the final centres to turn the
+    nearly balanced priced choice into one that meets the bands, with few split units.
+
+    Returns
+    -------
+    codes, centres
+        Rounded plan (fixed units keep their codes) and the final centres.
+    """
+    prices = None
+    for _ in range(max(rounds, 1)):
+        candidates = Candidates(model, centres)
+        prices, reduced = price_balance(model, candidates, prices)
+        pick = candidates.codes[np.arange(len(candidates.free)), np.argmin(reduced, axis=1)]
+        share = np.ones((len(pick), 1))
+        new = _allocation_centres(model, share, (candidates.free, pick[:, None]), centres)
+        moved = float(np.hypot(*(new - centres).T).max(initial=0.0))
+        centres = new
+        if moved < 1.0 or stop_requested():
+            break
+    candidates = Candidates(model, centres)
+    prices, reduced = price_balance(model, candidates, prices)
+    share, lp_candidates = _solve_lp(model, candidates, reduced)
+    codes = _round(model, share, lp_candidates, milp_time)
+    return codes, _allocation_centres(model, share, lp_candidates, centres)
+
+
+class Candidates:
+    """Free units with their nearest open centres, distances and loads."""
+
+    def __init__(self, model: Model, centres: np.ndarray) -> None:
+        self.free = np.flatnonzero(~model.fixed)
+        open_codes = model.open_territories
+        count = min(CANDIDATES, len(open_codes))
+        dist, idx = cKDTree(centres[open_codes]).query(model.xy[self.free], k=count)
+        self.dist = dist.reshape(len(self.free), count)
+        self.codes = open_codes[idx.reshape(len(self.free), count)]
+        cost = model.cost[self.free][:, None] * self.dist
+        # Scaled so that a typical unit's cost is ~1: prices and the LP see O(1) numbers.
+        self.cost = cost / max(float(np.mean(cost[:, 0])) if len(cost) else 1.0, 1e-12)
+        self.cost = self.cost + 1e-3 * np.arange(count)[None, :]  # ties: nearest first
+        targets = np.where(model.targets > 0, model.targets, 1.0)
+        # (nf, c, m) load a unit puts on each candidate territory, relative to its target.
+        self.load = model.weights[self.free][:, None, :] / targets[self.codes]
+
+
+def _candidates(model: Model, centres: np.ndarray) -> Candidates:
+    return Candidates(model, centres)
+
+
+def price_balance(
+    model: Model, cand: Candidates, prices: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lagrangian prices per territory and metric that balance a nearest-centre choice.
+
+    Each unit picks the candidate with the lowest cost + price × relative load; an
+    overloaded territory raises its price, an underloaded one lowers it, with a
+    per-territory step that grows while the sign holds and halves when it flips
+    (Rprop). Cheap (numpy over n × candidates), and the prices tell which units are
+    clearly settled, so the LP only has to decide the contested ones.
+    """
+    k, m = model.k, model.weights.shape[1]
+    prices = np.zeros((k, m)) if prices is None else prices.copy()
+    step = np.full((k, m), 0.05)
+    last = np.zeros((k, m))
+    held = _held(model)
+    targets = np.where(model.targets > 0, model.targets, 1.0)
+    open_mask = ~model.closed
+    scale = max(float(np.median(cand.load.sum(axis=2)[:, 0])) if cand.load.size else 1.0, 1e-12)
+    rows = np.arange(len(cand.free))
+    for _ in range(PRICE_ROUNDS):
+        reduced = cand.cost + (prices[cand.codes] * cand.load).sum(axis=2) / scale
+        pick = np.argmin(reduced, axis=1)
+        chosen = cand.codes[rows, pick]
+        load = held.copy()
+        np.add.at(load, chosen, model.weights[cand.free])
+        gap = load / targets - 1.0
+        direction = np.sign(gap) * (np.abs(gap) > LP_BAND_SHARE * _band(model)) * open_mask[:, None]
+        if not direction.any():
+            break
+        same = direction * last
+        step = np.where(same > 0, step * 1.3, np.where(same < 0, step * 0.5, step))
+        prices += step * direction
+        last = np.where(direction != 0, direction, last)
+    reduced = cand.cost + (prices[cand.codes] * cand.load).sum(axis=2) / scale
+    return prices, reduced
+
+
+def _band(model: Model) -> np.ndarray:
+    targets = np.where(model.targets > 0, model.targets, 1.0)
+    return (model.upper - model.targets) / targets
+
+
+def _held(model: Model) -> np.ndarray:
+    """``(K, m)`` totals of fixed units (locked units already in open territories)."""
+    held = np.zeros_like(model.targets)
+    mine = model.fixed & (model.start >= 0)
+    np.add.at(held, model.start[mine], model.weights[mine])
+    return held
+
+
+def _solve_lp(
+    model: Model, cand: Candidates, reduced: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Fractional balanced allocation over each unit's best priced candidates."""
+    nf = len(cand.free)
+    width = min(LP_CANDIDATES, reduced.shape[1])
+    lp_cols = np.argsort(reduced, axis=1, kind="stable")[:, :width]
+    codes = np.take_along_axis(cand.codes, lp_cols, axis=1)
+    cost = np.take_along_axis(cand.cost, lp_cols, axis=1)
+    load = np.take_along_axis(cand.load, lp_cols[:, :, None], axis=1)
+    share = np.zeros((nf, width))
+    share[:, 0] = 1.0
+    if nf:
+        found = _balanced_assignment(model, codes, cost, load, _held(model), LP_BAND_SHARE, None)
+        if found is not None:
+            share = found
+    return share, (cand.free, codes, cost, load)
+
+
+def _balanced_assignment(
+    model: Model,
+    codes: np.ndarray,
+    cost: np.ndarray,
+    load: np.ndarray,
+    held: np.ndarray,
+    band_share: float,
+    time_limit: float | None,
+) -> np.ndarray | None:
+    """Shares of each unit among its candidates meeting the narrowed bands (HiGHS).
+
+    With ``time_limit`` None this is the LP; otherwise the shares are 0/1 (MILP)
+    and the solver stops at the time limit with the best integral plan found.
+    Slacks priced at `SLACK_PENALTY` keep the programme feasible whatever the data.
+    """
+    nf, c = codes.shape
+    m = load.shape[2]
+    open_codes = model.open_territories
+    targets = np.where(model.targets > 0, model.targets, 1.0)
+    row_of = np.full(model.k, -1)
+    row_of[open_codes] = np.arange(len(open_codes))
+    n_x, n_rows = nf * c, len(open_codes)
+    n_slack = 2 * n_rows * m
+    cols = np.arange(n_x)
+    rows = row_of[codes.ravel()]
+    band = band_share * _band(model)
+    eye = np.arange(n_rows)
+    blocks, lower, upper = [], [], []
+    for j in range(m):
+        use = csr_array((load[:, :, j].ravel(), (rows, cols)), shape=(n_rows, n_x))
+        # Σ load + s- - s+ within [1 - band, 1 + band] (relative to target) minus held.
+        slack = csr_array(
+            (
+                np.concatenate([np.ones(n_rows), -np.ones(n_rows)]),
+                (
+                    np.concatenate([eye, eye]),
+                    np.concatenate([2 * j * n_rows + eye, (2 * j + 1) * n_rows + eye]),
+                ),
+            ),
+            shape=(n_rows, n_slack),
+        )
+        blocks.append(hstack([use, slack]))
+        rel_held = held[open_codes, j] / targets[open_codes, j]
+        lower.append(1 - band[open_codes, j] - rel_held)
+        upper.append(1 + band[open_codes, j] - rel_held)
+    one_each = hstack(
+        [
+            csr_array((np.ones(n_x), (np.repeat(np.arange(nf), c), cols)), shape=(nf, n_x)),
+            csr_array((nf, n_slack)),
+        ]
+    )
+    constraints = [
+        LinearConstraint(vstack(blocks).tocsr(), np.concatenate(lower), np.concatenate(upper)),
+        LinearConstraint(one_each.tocsr(), np.ones(nf), np.ones(nf)),
+    ]
+    objective = np.concatenate([cost.ravel() / max(nf, 1), np.full(n_slack, SLACK_PENALTY)])
+    integral = time_limit is not None
+    integrality = np.concatenate([np.full(n_x, int(integral)), np.zeros(n_slack)])
+    options = {"time_limit": max(time_limit, 0.05), "mip_rel_gap": MILP_GAP} if integral else {}
+    result = milp(
+        objective,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=Bounds(0, np.concatenate([np.ones(n_x), np.full(n_slack, np.inf)])),
+        options=options,
+    )
+    if result.x is None:
+        return None
+    share = result.x[:n_x].reshape(nf, c)
+    return np.round(share) if integral else share
+
+
+def _round(model: Model, share: np.ndarray, candidates: tuple, time_limit: float) -> np.ndarray:
+    """Whole units from the LP shares.
+
+    Small problems are decided outright by a MILP over every unit's LP candidates
+    (HiGHS, time-limited): with a few dozen units per territory, one big unit in the
+    wrong place cannot be fixed by moving its neighbours one at a time. Large
+    problems have units that are small against a territory, so rounding the few split
+    units greedily (biggest first, to where they leave the totals least outside the
+    bands) is enough, and a MILP of that size would not finish in time.
+    """
+    free, cand, cost, load = candidates
+    codes = model.start.copy()
+    codes[~model.fixed] = -1
+    rows = np.arange(len(free))
+    codes[free] = cand[rows, np.argmax(share, axis=1)]
+    if cand.size <= MILP_MAX_VARIABLES:
+        found = _balanced_assignment(
+            model, cand, cost, load, _held(model), MILP_BAND_SHARE, time_limit
+        )
+        if found is not None:
+            codes[free] = cand[rows, np.argmax(found, axis=1)]
+            return codes
+    split = np.flatnonzero((share > 1e-6).sum(axis=1) > 1)
+    if len(split):
+        _round_split_units(model, codes, free[split], cand[split], share[split])
+    return codes
+
+
+def _round_split_units(
+    model: Model, codes: np.ndarray, units: np.ndarray, cand: np.ndarray, share: np.ndarray
+) -> None:
+    codes[units] = -1
+    totals = np.zeros_like(model.targets)
+    placed = codes >= 0
+    np.add.at(totals, codes[placed], model.weights[placed])
+    targets = np.where(model.targets > 0, model.targets, 1.0)
+
+    def outside(code: np.ndarray, total: np.ndarray) -> np.ndarray:
+        excess = np.maximum(total - model.upper[code], 0) + np.maximum(model.lower[code] - total, 0)
+        return (excess / targets[code]).sum(axis=1)
+
+    for row in np.argsort(-model.weights[units].sum(axis=1), kind="stable"):
+        unit = units[row]
+        options = cand[row][share[row] > 1e-6]
+        worse = outside(options, totals[options] + model.weights[unit]) - outside(
+            options, totals[options]
+        )
+        best = options[int(np.argmin(worse - 1e-3 * share[row][share[row] > 1e-6]))]
+        codes[unit] = best
+        totals[best] += model.weights[unit]
+
+
+def _allocation_centres(
+    model: Model, share: np.ndarray, candidates: tuple, centres: np.ndarray
+) -> np.ndarray:
+    free, cand = candidates[0], candidates[1]
+    k = model.k
+    w = (share * model.cost[free][:, None]).ravel()
+    code = cand.ravel()
+    xy = np.repeat(model.xy[free], cand.shape[1], axis=0)
+    mass = np.bincount(code, weights=w, minlength=k)
+    sx = np.bincount(code, weights=w * xy[:, 0], minlength=k)
+    sy = np.bincount(code, weights=w * xy[:, 1], minlength=k)
+    mine = model.fixed & (model.start >= 0)
+    fixed_codes = model.start[mine]
+    mass += np.bincount(fixed_codes, weights=model.cost[mine], minlength=k)
+    sx += np.bincount(fixed_codes, weights=model.cost[mine] * model.xy[mine, 0], minlength=k)
+    sy += np.bincount(fixed_codes, weights=model.cost[mine] * model.xy[mine, 1], minlength=k)
+    new = centres.copy()
+    ok = (mass > 0) & ~seeded_mask(model)
+    new[ok] = np.column_stack([sx[ok] / mass[ok], sy[ok] / mass[ok]])
+    return new

@@ -1,0 +1,109 @@
+"""Carving territories from scratch on real boundaries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from terrmap.optimize import OptimiseParams, OptimiseProblem, evaluate_plan, optimise
+from tests.optimize.conftest import check_plan
+
+
+def test_carve_counties_balanced_and_contiguous(northeast):
+    params = OptimiseParams(territories=6, tolerance_pct=5.0, time_limit_s=5.0)
+    result = optimise(northeast, params)
+    check_plan(northeast, result, 6)
+    assert result.tolerance_met, result.messages
+    assert result.balance[0].max_abs_deviation_pct <= 5.0 + 1e-9
+    assert result.moved_units == 0
+
+
+def test_carve_zcta_with_islands(ri_zcta):
+    params = OptimiseParams(territories=4, tolerance_pct=10.0, time_limit_s=5.0)
+    result = optimise(ri_zcta, params)
+    check_plan(ri_zcta, result, 4)
+    assert any("linked to the nearest unit" in m for m in result.messages)
+
+
+def test_same_seed_same_plan(northeast):
+    params = OptimiseParams(territories=5, seed=7, time_limit_s=5.0)
+    first = optimise(northeast, params)
+    second = optimise(northeast, params)
+    np.testing.assert_array_equal(first.codes, second.codes)
+
+
+def test_evaluate_plan_agrees_with_result(northeast):
+    params = OptimiseParams(territories=4, time_limit_s=3.0)
+    result = optimise(northeast, params)
+    again = evaluate_plan(northeast, result.codes, params)
+    assert again.compactness_km == pytest.approx(result.compactness_km)
+    np.testing.assert_allclose(again.balance[0].deviation_pct, result.balance[0].deviation_pct)
+    assert again.tolerance_met == result.tolerance_met
+
+
+def test_problem_is_not_modified(northeast):
+    weights = northeast.weights.copy()
+    optimise(northeast, OptimiseParams(territories=3, time_limit_s=2.0))
+    np.testing.assert_array_equal(northeast.weights, weights)
+
+
+def test_single_big_unit_forces_a_bound(northeast):
+    # One county holds 40 % of the total: with 4 territories (25 % each) the best
+    # any plan can do is 60 % over on that territory.
+    weights = np.ones(northeast.n_units)
+    weights[0] = (weights.sum() - 1) * 40 / 60
+    problem = _with_weights(northeast, weights)
+    params = OptimiseParams(territories=4, time_limit_s=5.0)
+    result = optimise(problem, params)
+    check_plan(problem, result, 4)
+    balance = result.balance[0]
+    assert balance.forced_bound_pct == pytest.approx(60.0, abs=0.01)
+    assert balance.max_abs_deviation_pct <= balance.forced_bound_pct + 0.5
+    assert result.tolerance_met
+    assert any("alone" in m for m in result.messages)
+    # The big unit has a territory to itself.
+    assert (result.codes == result.codes[0]).sum() == 1
+
+
+def test_two_metrics(northeast):
+    weights = np.column_stack([northeast.weights[:, 0], np.ones(northeast.n_units)])
+    problem = _with_weights(northeast, weights, ("land_km2", "units"))
+    result = optimise(problem, OptimiseParams(territories=3, tolerance_pct=10.0, time_limit_s=5.0))
+    check_plan(problem, result, 3)
+    assert [b.metric for b in result.balance] == ["land_km2", "units"]
+
+
+def test_stop_returns_a_complete_plan(northeast):
+    result = optimise(northeast, OptimiseParams(territories=5), stop=lambda: True)
+    assert result.stopped_early
+    assert result.codes.min() >= 0
+    assert len(np.unique(result.codes)) == 5
+
+
+def test_progress_runs_from_zero_to_one(northeast):
+    seen: list[float] = []
+    optimise(
+        northeast,
+        OptimiseParams(territories=3, time_limit_s=2.0),
+        progress=lambda f, _m: seen.append(f),
+    )
+    assert seen[0] == 0.0
+    assert seen[-1] == 1.0
+    assert all(0.0 <= f <= 1.0 for f in seen)
+
+
+def test_time_limit_is_respected(northeast):
+    result = optimise(northeast, OptimiseParams(territories=8, time_limit_s=0.5))
+    assert result.elapsed_s < 2.0
+
+
+def _with_weights(problem: OptimiseProblem, weights, names=("w",)) -> OptimiseProblem:
+    weights = np.asarray(weights, dtype=float).reshape(problem.n_units, -1)
+    return OptimiseProblem(
+        unit_ids=problem.unit_ids,
+        xy_km=problem.xy_km,
+        weights=weights,
+        metric_names=tuple(names),
+        adjacency=problem.adjacency,
+        activity=weights[:, 0],
+    )
