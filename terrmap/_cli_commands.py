@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from terrmap import _cli_report as report
+from terrmap._cli_optimize import register_optimize
 from terrmap._cli_screenshot import register_screenshot
 from terrmap.cli import (
     EXIT_OK,
@@ -310,6 +311,7 @@ REGISTRY = (
     register_report,
     register_export_alignment,
     register_import_alignment,
+    register_optimize,
     register_sample,
     register_screenshot,
 )

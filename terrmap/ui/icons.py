@@ -38,6 +38,7 @@ ICON_NAMES: tuple[str, ...] = (
     "delete",
     "layers",
     "balance",
+    "optimise",
     "open",
     "save",
     "new",

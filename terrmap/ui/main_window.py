@@ -27,6 +27,7 @@ from terrmap.ui.icons import icon
 from terrmap.ui.loading import LoadedDocument
 from terrmap.ui.main_window_text import Text
 from terrmap.ui.map_canvas import MapCanvas
+from terrmap.ui.optimise_action import OptimiseController
 from terrmap.ui.unsaved import UnsavedChangesGuard
 from terrmap.ui.window_docks import WindowDocks
 from terrmap.ui.window_status import WindowStatus
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.jobs.exported.connect(self._exported)
         self.jobs.busy_changed.connect(lambda _busy: self._enable_actions())
         self.edit_actions = EditActions(self)
+        self.optimiser = OptimiseController(self)
         self.status = WindowStatus(self)
         self._build_menus()
         self._build_toolbar()
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
 
     def _release_document(self) -> None:
         """Disconnect every view from the current document before another replaces it."""
+        self.optimiser.close()  # a preview of the old document must not apply to the new
         self.undo_stack.clear()
         self.panel.set_source(None, None)
         self.balance.set_source(None, None)
@@ -280,6 +283,7 @@ class MainWindow(QMainWindow):
             self.file_actions[key].setEnabled(idle and possible)
         self._recent_menu.setEnabled(idle)
         self.edit_actions.set_enabled(self.document is not None)
+        self.optimiser.action.setEnabled(idle and self.document is not None)
 
     # -- menus ------------------------------------------------------------------
     def _action(self, key: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
@@ -319,6 +323,8 @@ class MainWindow(QMainWindow):
         self._build_view_menu()
         tools_menu = self.menuBar().addMenu(EditText.TOOLS)
         self.edit_actions.fill_tools_menu(tools_menu)
+        tools_menu.addSeparator()
+        tools_menu.addAction(self.optimiser.action)
         help_menu = self.menuBar().addMenu(Text.HELP)
         help_menu.addAction(self._action("about", lambda: show_about(self)))
 
@@ -347,6 +353,8 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.file_actions["open"], self.file_actions["save"]])
         toolbar.addSeparator()
         self.edit_actions.fill_toolbar(toolbar)
+        toolbar.addSeparator()
+        toolbar.addAction(self.optimiser.action)
         toolbar.addSeparator()
         toolbar.addActions([*self._zoom_actions, self._full_extent])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
@@ -462,6 +470,7 @@ class MainWindow(QMainWindow):
         store.setValue("mainWindow/geometry", self.saveGeometry())
         store.setValue("mainWindow/state", self.saveState())
         self.jobs.shutdown()
+        self.optimiser.shutdown()
         self._release_document()
         self.canvas.set_renderer(None)
         super().closeEvent(event)
