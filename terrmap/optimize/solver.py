@@ -9,7 +9,7 @@ import numpy as np
 
 from terrmap.optimize.allocation import allocate, initial_centres
 from terrmap.optimize.contiguity import repair_contiguity
-from terrmap.optimize.evaluate import summarise
+from terrmap.optimize.evaluate import compactness_km, summarise, territory_centres
 from terrmap.optimize.local_search import LocalSearch
 from terrmap.optimize.model import Model, build_model
 from terrmap.optimize.problem import (
@@ -21,8 +21,14 @@ from terrmap.optimize.problem import (
     Progress,
     Stop,
 )
+from terrmap.optimize.swaps import improve_with_swaps
 
-LLOYD_ROUNDS = 6
+# Balanced k-means rounds: (priced, exact LP); see `allocate`.
+LLOYD_ROUNDS = (15, 3)
+USE_SWAPS = True
+# Carve starts: about START_UNITS / n of them (small problems are cheap and lumpy).
+START_UNITS = 1000
+MAX_STARTS = 6
 # Share of the progress bar each stage fills (allocation dominates a carve's start).
 _ALLOCATION_END = 0.35
 _REPAIR_END = 0.4
@@ -67,34 +73,131 @@ def optimise(
     started = time.perf_counter()
     deadline = started + params.time_limit_s
     model = build_model(problem, params)
+    halted = [False]
 
     def should_stop() -> bool:
-        return time.perf_counter() > deadline or bool(stop())
+        # Remembers that the deadline or the caller cut something short, whichever
+        # phase noticed it, so `stopped_early` is reported truthfully.
+        if halted[0] or time.perf_counter() > deadline or stop():
+            halted[0] = True
+        return halted[0]
 
     progress(0.0, "Preparing")
-    codes = _initial_plan(problem, params, model, should_stop, progress)
-    progress(_ALLOCATION_END, "Making territories contiguous")
-    codes = repair_contiguity(model, problem.adjacency, codes)
-    progress(_REPAIR_END, "Balancing territories")
-    codes, stopped = _search(problem, params, model, codes, deadline, stop, progress)
+    starts = _starts(model, params)
+    best_codes, best_key, cut_short = None, None, False
+    for run in range(starts):
+        if run and should_stop():
+            break
+        share = (run / starts, (run + 1) / starts)
+        # Each start may use its share of the budget plus whatever earlier ones left.
+        run_deadline = started + params.time_limit_s * share[1]
+        codes, stopped = _one_start(
+            problem, params, model, run, run_deadline, should_stop, progress, share
+        )
+        cut_short |= stopped
+        key = _plan_key(problem, model, params, codes)
+        if best_key is None or key < best_key:
+            best_codes, best_key = codes, key
     progress(1.0, "Done")
+    notes = list(model.notes)
+    if best_key[0] > 0:
+        notes += _lumpy_units_notes(problem, model, params)
     return summarise(
         problem,
-        codes,
+        best_codes,
         params,
         elapsed_s=time.perf_counter() - started,
-        stopped_early=stopped,
-        notes=tuple(model.notes),
+        stopped_early=halted[0] or cut_short,
+        notes=tuple(notes),
     )
 
 
+def _lumpy_units_notes(problem: OptimiseProblem, model: Model, params: OptimiseParams) -> list[str]:
+    """Why the bands were missed when no single unit forces it: units are coarse.
+
+    With a handful of units per territory, each a sizeable share of a target, whole
+    contiguous groups rarely add up to within the tolerance; say so plainly.
+    """
+    open_codes = model.open_territories
+    free = ~model.fixed
+    if not free.any() or not len(open_codes):
+        return []
+    targets = np.where(model.targets > 0, model.targets, 1.0)[open_codes].mean(axis=0)
+    biggest = 100.0 * (model.weights[free] / targets).max(axis=0)
+    per_territory = free.sum() / len(open_codes)
+    notes = []
+    for j, name in enumerate(problem.metric_names):
+        if biggest[j] > 4 * params.tolerance_pct:
+            notes.append(
+                f"{name}: units are coarse here (about {per_territory:.0f} per territory, "
+                f"the largest {biggest[j]:.0f} % of a territory's target), so whole, "
+                f"connected groups of them may not come within ±{params.tolerance_pct:g} %; "
+                f"this is the most balanced plan found."
+            )
+    return notes
+
+
+def _starts(model: Model, params: OptimiseParams) -> int:
+    """How many independent starts (k-means++ seeds) a carve makes.
+
+    Small problems are cheap and lumpy, so several starts find markedly better plans;
+    a large one gets one start more only when a single start is quick.
+    """
+    if params.mode == "rebalance":
+        return 1
+    return int(np.clip(START_UNITS // max(model.n, 1), 1, MAX_STARTS))
+
+
+def _one_start(
+    problem: OptimiseProblem,
+    params: OptimiseParams,
+    model: Model,
+    run: int,
+    deadline: float,
+    should_stop,
+    progress: Progress,
+    share: tuple[float, float],
+) -> tuple[np.ndarray, bool]:
+    """Allocation (or the current plan), contiguity repair and local search, once.
+
+    Returns the plan and whether the search was cut short before it converged.
+    """
+
+    def report(fraction: float, message: str) -> None:
+        progress(share[0] + (share[1] - share[0]) * fraction, message)
+
+    codes = _initial_plan(problem, params, model, run, should_stop, report)
+    report(_ALLOCATION_END, "Making territories contiguous")
+    codes = repair_contiguity(model, problem.adjacency, codes)
+    report(_REPAIR_END, "Balancing territories")
+    return _search(problem, params, model, codes, deadline, should_stop, report)
+
+
+def _plan_key(
+    problem: OptimiseProblem, model: Model, params: OptimiseParams, codes: np.ndarray
+) -> tuple[float, float]:
+    """Order of plans across starts: least band violation, then the reported compactness."""
+    totals = np.zeros_like(model.targets)
+    np.add.at(totals, codes, model.weights)
+    targets = np.where(model.targets > 0, model.targets, 1.0)
+    excess = np.maximum(totals - model.upper, 0) + np.maximum(model.lower - totals, 0)
+    violation = float((excess / targets)[~model.closed].sum())
+    centres = territory_centres(problem, codes, model.k, params.anchor_homes)
+    return round(violation, 9), compactness_km(problem, codes, centres)
+
+
 def _initial_plan(
-    problem: OptimiseProblem, params: OptimiseParams, model: Model, should_stop, progress
+    problem: OptimiseProblem,
+    params: OptimiseParams,
+    model: Model,
+    run: int,
+    should_stop,
+    progress,
 ) -> np.ndarray:
     if params.mode == "rebalance":
         return model.start.copy()
     progress(0.05, "Placing territory centres")
-    rng = np.random.default_rng(params.seed)
+    rng = np.random.default_rng([params.seed, run])
     centres = initial_centres(model, rng)
     progress(0.1, "Allocating units to centres")
     codes, _ = allocate(
@@ -153,7 +256,7 @@ def _search(
 def _descend(search: LocalSearch, walk: int, report, message: str) -> bool:
     """Greedy descent + tabu walks from the best plan; True when a walk stops helping."""
     balancing = search.spread_weight > _SPREAD_POLISHING
-    search.improve()
+    _improve(search)
     best_key = _key(search)
     for _ in range(_MAX_WALKS):
         if search.out_of_time():
@@ -161,7 +264,7 @@ def _descend(search: LocalSearch, walk: int, report, message: str) -> bool:
         report(message)
         best = search.tabu_walk(walk)
         search.reset(best)
-        search.improve()
+        _improve(search)
         if balancing and search.violation() == 0:
             return True  # bands met: compactness is the next phase's job
         key = _key(search)
@@ -169,6 +272,13 @@ def _descend(search: LocalSearch, walk: int, report, message: str) -> bool:
             return True
         best_key = key
     return True
+
+
+def _improve(search: LocalSearch) -> None:
+    """Greedy single moves, then swaps where single moves are blocked by the bands."""
+    search.improve()
+    if USE_SWAPS:
+        improve_with_swaps(search)
 
 
 def _key(search: LocalSearch, spread: float | None = None) -> tuple[float, float]:

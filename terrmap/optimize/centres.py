@@ -1,0 +1,61 @@
+"""Starting centres of a carve: anchors, centroids of fixed units, weighted k-means++.
+
+Weighted k-means (a few rounds over the free units) gives the balanced k-means of
+`terrmap.optimize.allocation` a good place to start; the seed picks the k-means++
+draws, so different starts explore different local optima.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from terrmap.optimize.model import Model
+
+KMEANS_ROUNDS = 12
+
+
+def initial_centres(model: Model, rng: np.random.Generator) -> np.ndarray:
+    """``(K, 2)`` starting centres: anchors, centroids of fixed units, then weighted
+    k-means++ and a few rounds of weighted k-means over the free units."""
+    k = model.k
+    centres = model.anchors.copy()
+    seeded = ~np.isnan(centres[:, 0])
+    for code in range(k):
+        members = model.fixed & (model.start == code)
+        if not seeded[code] and members.any():
+            centres[code] = np.average(model.xy[members], axis=0, weights=model.cost[members])
+            seeded[code] = True
+    free = ~model.fixed
+    xy, w = model.xy[free], model.cost[free]
+    if not len(xy):
+        return np.where(np.isnan(centres), 0.0, centres)
+    _kmeans_pp(centres, seeded, xy, w, rng)
+    movable = ~seeded_mask(model)
+    for _ in range(KMEANS_ROUNDS):
+        nearest = cKDTree(centres).query(xy)[1]
+        mass = np.bincount(nearest, weights=w, minlength=k)
+        sx = np.bincount(nearest, weights=w * xy[:, 0], minlength=k)
+        sy = np.bincount(nearest, weights=w * xy[:, 1], minlength=k)
+        ok = movable & (mass > 0)
+        centres[ok] = np.column_stack([sx[ok] / mass[ok], sy[ok] / mass[ok]])
+    return centres
+
+
+def seeded_mask(model: Model) -> np.ndarray:
+    """Territories whose centre is pinned (anchored at a home)."""
+    return ~np.isnan(model.anchors[:, 0])
+
+
+def _kmeans_pp(
+    centres: np.ndarray, seeded: np.ndarray, xy: np.ndarray, w: np.ndarray, rng: np.random.Generator
+) -> None:
+    dist2 = np.full(len(xy), np.inf)
+    if seeded.any():
+        dist2 = cKDTree(centres[seeded]).query(xy)[0] ** 2
+    for code in np.flatnonzero(~seeded):
+        score = w * np.where(np.isfinite(dist2), dist2, 1.0)
+        total = score.sum()
+        pick = rng.choice(len(xy), p=score / total) if total > 0 else rng.integers(len(xy))
+        centres[code] = xy[pick]
+        dist2 = np.minimum(dist2, ((xy - xy[pick]) ** 2).sum(axis=1))
