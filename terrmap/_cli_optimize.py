@@ -337,49 +337,34 @@ def _solve(job: OptimiseJob) -> tuple[OptimiseResult, np.ndarray, bool]:
 def keep_existing_labels(
     problem: OptimiseProblem, params: OptimiseParams, result: OptimiseResult
 ) -> tuple[OptimiseResult, np.ndarray]:
-    """Label carved territories after the existing territories they overlap most.
+    """The label of each code of ``result`` (`terrmap.optimize.labels.existing_labels`).
 
-    A carve's territory codes are arbitrary; without this, the territory named
-    "Buffalo" could come out around New York. Labels are only exchanged between
-    territories with the same target share, so the balance is unchanged.
+    `optimise` already labels a carve after the existing territories; this only reads
+    the labels back (and renumbers a plan that did not come from `optimise`).
 
     Returns
     -------
     result, columns
-        The result with codes renumbered in label order, and the label of each code:
-        an existing territory's position (``< len(problem.territory_ids)``) or a new
-        territory's (the positions after them). Rebalancing keeps its codes.
+        The result with codes in label order, and the label of each code: an existing
+        territory's position (``< len(problem.territory_ids)``) or a new territory's
+        (the positions after them). Rebalancing keeps its codes.
     """
     import numpy as np
-    from scipy.optimize import linear_sum_assignment
 
     from terrmap.optimize import evaluate_plan
+    from terrmap.optimize.labels import existing_labels
 
-    k, current = params.territories, problem.current
-    if params.mode != "carve" or current is None or not (current >= 0).any():
-        return result, np.arange(k)
-    cost = np.ones(problem.n_units) if problem.disruption is None else problem.disruption
-    held = current >= 0
-    overlap = np.zeros((k, max(k, len(problem.territory_ids))))
-    np.add.at(overlap, (result.codes[held], current[held]), cost[held] + 1e-9)
-    penalty = -overlap
-    shares = problem.target_shares
-    if shares is not None and len(shares) == k == overlap.shape[1]:
-        penalty[~np.isclose(shares[:, None], shares[None, :])] = np.inf
-    _, columns = linear_sum_assignment(penalty)
-    order = np.argsort(columns)
-    renumber = np.empty(k, dtype=np.int64)
-    renumber[order] = np.arange(k)
-    if (renumber == np.arange(k)).all():
+    codes, columns = existing_labels(problem, params, result.codes)
+    if np.array_equal(codes, result.codes):
         return result, columns
-    stats = evaluate_plan(problem, renumber[result.codes], params)
+    stats = evaluate_plan(problem, codes, params)
     kept = replace(
         stats,
         elapsed_s=result.elapsed_s,
         stopped_early=result.stopped_early,
         messages=result.messages,
     )
-    return kept, columns[order]
+    return kept, columns
 
 
 @contextlib.contextmanager

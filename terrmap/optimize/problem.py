@@ -241,7 +241,11 @@ class OptimiseResult:
     Attributes
     ----------
     codes
-        ``(n,)`` territory code 0..K-1 of every unit.
+        ``(n,)`` territory code 0..K-1 of every unit. A carve with an existing
+        plan (and no anchored homes) is labelled to match it: each code is the
+        existing territory it overlaps most, among equal target shares (with fewer
+        territories than before, codes follow the matched territories' order; see
+        `terrmap.optimize.labels.existing_labels` for each code's label).
     contiguous
         ``(K,)`` whether each territory is connected (attached links count).
     compactness_km

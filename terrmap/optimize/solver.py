@@ -10,6 +10,7 @@ import numpy as np
 from terrmap.optimize.allocation import allocate, initial_centres
 from terrmap.optimize.contiguity import repair_contiguity
 from terrmap.optimize.evaluate import compactness_km, summarise, territory_centres
+from terrmap.optimize.labels import existing_labels
 from terrmap.optimize.local_search import LocalSearch
 from terrmap.optimize.model import Model, build_model
 from terrmap.optimize.problem import (
@@ -21,6 +22,7 @@ from terrmap.optimize.problem import (
     Progress,
     Stop,
 )
+from terrmap.optimize.rebalance import balance_by_flows
 from terrmap.optimize.swaps import improve_with_swaps
 
 # Balanced k-means rounds: (priced, exact LP); see `allocate`.
@@ -69,6 +71,19 @@ def optimise(
     -------
     OptimiseResult
         The plan and its statistics; ``messages`` says what could not be met and why.
+
+    Notes
+    -----
+    A carve of a problem with an existing plan (``problem.current``) comes out
+    labelled: unless centres are anchored at the reps' homes, its codes are permuted
+    so each territory keeps the code of the existing territory it overlaps most
+    (only between equal target shares, never moving a territory that holds locked
+    units; see `terrmap.optimize.labels.existing_labels`). With fewer territories
+    than before, codes are in the order of the existing territories they match.
+
+    A rebalance first moves load along the territory adjacency graph, from over- to
+    underloaded territories (`terrmap.optimize.rebalance`), then lets the local
+    search settle balance and compactness; the move cap is never exceeded.
     """
     started = time.perf_counter()
     deadline = started + params.time_limit_s
@@ -99,6 +114,7 @@ def optimise(
         if best_key is None or key < best_key:
             best_codes, best_key = codes, key
     progress(1.0, "Done")
+    best_codes, _ = existing_labels(problem, params, best_codes, pinned=_pinned(model))
     notes = list(model.notes)
     if best_key[0] > 0:
         notes += _lumpy_units_notes(problem, model, params)
@@ -110,6 +126,12 @@ def optimise(
         stopped_early=halted[0] or cut_short,
         notes=tuple(notes),
     )
+
+
+def _pinned(model: Model) -> np.ndarray:
+    """Territories that must keep their code: closed ones and those holding fixed units."""
+    held = np.bincount(model.start[model.fixed & (model.start >= 0)], minlength=model.k) > 0
+    return model.closed | held
 
 
 def _lumpy_units_notes(problem: OptimiseProblem, model: Model, params: OptimiseParams) -> list[str]:
@@ -238,6 +260,9 @@ def _search(
         progress(_REPAIR_END + (1 - _REPAIR_END) * fraction, message)
 
     converged = True
+    if params.mode == "rebalance":
+        report("Moving load towards underloaded territories")
+        balance_by_flows(search)
     best_codes, best_key = search.codes.copy(), _key(search, _SPREAD_POLISHING)
     for spread, message in (
         (_SPREAD_BALANCING, "Balancing"),
@@ -245,6 +270,8 @@ def _search(
     ):
         search.spread_weight = spread
         converged = _descend(search, walk, report, message)
+        if params.mode == "rebalance" and spread == _SPREAD_BALANCING:
+            converged = _alternate_flows(search, walk, report) and converged
         key = _key(search, _SPREAD_POLISHING)
         if key < best_key:
             best_codes, best_key = search.codes.copy(), key
@@ -271,6 +298,28 @@ def _descend(search: LocalSearch, walk: int, report, message: str) -> bool:
         if not key < best_key:
             return True
         best_key = key
+    return True
+
+
+def _alternate_flows(search: LocalSearch, walk: int, report) -> bool:
+    """Rebalance: while a band is missed, flows and local search take turns.
+
+    The local search settles what a round of flows left uneven, which changes the
+    borders the next round can use; this goes on until the bands are met, a round
+    no longer lowers the band violation, or the time is up. False if cut short.
+    """
+    best = search.violation()
+    while best > 0:
+        if search.out_of_time():
+            return False
+        report("Moving load towards underloaded territories")
+        if not balance_by_flows(search):
+            return True
+        _descend(search, walk, report, "Balancing")
+        now = search.violation()
+        if now >= best - 1e-9:
+            return True
+        best = now
     return True
 
 

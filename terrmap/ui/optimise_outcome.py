@@ -190,16 +190,10 @@ def build_outcome(
 ) -> OptimiseOutcome:
     """Read ``result`` against ``project`` (GUI thread: uses the live ``metrics``).
 
-    A carve without anchors or locks has no reason to give territory 0 to the first rep,
-    so its codes are relabelled to keep as many accounts as possible with their current
-    owner; the statistics are permutation-free and follow the codes.
+    A carve comes out of `optimise` labelled after the existing territories; with
+    fewer territories than before, codes are mapped onto the territories they match.
     """
-    if params.mode == "carve" and not (
-        params.anchor_homes
-        or params.locked_territories
-        or (params.locked_units is not None and np.any(params.locked_units))
-    ):
-        result = _relabelled(result, problem)
+    result = _labelled(result, problem, params)
     existing = tuple(project.territories)
     new = _new_territories(existing, int(result.codes.max(initial=-1)) + 1 - len(existing))
     territories = existing + new
@@ -228,32 +222,27 @@ def build_outcome(
     )
 
 
-def _relabelled(result: OptimiseResult, problem: OptimiseProblem) -> OptimiseResult:
-    """``result`` with its territory codes permuted to keep most of the current owners.
+def _labelled(
+    result: OptimiseResult, problem: OptimiseProblem, params: OptimiseParams
+) -> OptimiseResult:
+    """``result`` with each code replaced by the territory it is labelled after.
 
-    Only ``codes`` and ``contiguous`` follow the new labels; the per-territory arrays
-    inside ``balance`` keep the optimiser's order (the preview reads only their maxima).
+    `optimise` already labels a carve after the existing territories it overlaps; only
+    with fewer territories than before are the labels not simply the codes (they
+    are the matched existing territories, in order).
     """
-    from scipy.optimize import linear_sum_assignment
+    from terrmap.optimize.labels import existing_labels
 
-    current = problem.current
-    if current is None or not len(problem.territory_ids):
-        return result
-    k = int(result.codes.max(initial=-1)) + 1
-    labels = max(k, len(problem.territory_ids))
-    cost = problem.disruption if problem.disruption is not None else np.ones(len(current))
-    overlap = np.zeros((k, labels))
-    owned = current >= 0
-    np.add.at(overlap, (result.codes[owned], current[owned]), cost[owned])
-    rows, cols = linear_sum_assignment(-overlap)
-    mapping = np.empty(k, dtype=np.int64)
-    mapping[rows] = cols
-    if np.array_equal(mapping, np.arange(k)):
+    codes, labels = existing_labels(problem, params, result.codes)
+    renumber = np.arange(len(labels))
+    renumber[result.codes] = codes
+    final = labels[renumber]  # the territory each of the optimiser's codes becomes
+    if np.array_equal(final, np.arange(len(final))):
         return result
     # Territories no code maps to stay empty, and an empty territory counts as one piece.
-    contiguous = np.ones(labels, dtype=bool)
-    contiguous[mapping] = np.asarray(result.contiguous, dtype=bool)
-    return replace(result, codes=mapping[result.codes], contiguous=contiguous)
+    contiguous = np.ones(max(int(final.max()) + 1, len(final)), dtype=bool)
+    contiguous[final] = np.asarray(result.contiguous, dtype=bool)
+    return replace(result, codes=final[result.codes], contiguous=contiguous)
 
 
 def _new_territories(existing: tuple[Territory, ...], count: int) -> tuple[Territory, ...]:

@@ -68,3 +68,47 @@ def test_heavy_disruption_weight_moves_less(sample_problem):
     light = optimise(sample_problem, _params(sample_problem, disruption_weight=0.0))
     heavy = optimise(sample_problem, _params(sample_problem, disruption_weight=50.0))
     assert heavy.moved_share_pct <= light.moved_share_pct
+
+
+def test_uncapped_rebalance_of_the_sample_reaches_the_band(sample_problem):
+    # Long Island starts 20 % over, at the end of a chain through New York City:
+    # only moves through intermediate territories can fix it.
+    result = optimise(sample_problem, _params(sample_problem, tolerance_pct=2.0))
+    check_plan(sample_problem, result, len(sample_problem.territory_ids))
+    assert result.tolerance_met
+    assert result.balance[0].max_abs_deviation_pct <= 2.0 + 1e-9
+
+
+def _perturbed(northeast, northeast_frame):
+    """A balanced 8-territory plan of NY/PA/NJ, then New Jersey's land area +30 %."""
+    from dataclasses import replace
+
+    base = optimise(northeast, OptimiseParams(territories=8, time_limit_s=4.0))
+    weights = northeast.weights.copy()
+    weights[(northeast_frame["STUSPS"] == "NJ").to_numpy()] *= 1.3
+    return replace(northeast, weights=weights, current=base.codes)
+
+
+@pytest.mark.parametrize("cap", [3.0, 25.0])
+def test_rebalance_of_a_perturbed_plan_respects_the_cap(northeast, northeast_frame, cap):
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(
+        territories=8, mode="rebalance", tolerance_pct=5.0, max_moved_pct=cap, time_limit_s=4.0
+    )
+    result = optimise(problem, params)
+    check_plan(problem, result, 8)
+    assert result.moved_share_pct <= cap + 1e-9
+    if cap >= 25.0:
+        assert result.tolerance_met
+
+
+def test_a_carve_is_labelled_after_the_existing_territories(northeast):
+    from dataclasses import replace
+
+    params = OptimiseParams(territories=6, time_limit_s=2.0)
+    first = optimise(northeast, params)
+    shuffled = np.array([3, 5, 0, 1, 4, 2])[first.codes]
+    again = optimise(replace(northeast, current=shuffled), params)
+    # Same seed, (nearly) the same plan: the labels follow the current plan, so
+    # almost every unit keeps its owner instead of nearly all of them moving.
+    assert again.moved_share_pct < 15.0
