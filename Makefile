@@ -29,6 +29,7 @@ bench: $(BENCH_STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/startup.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/map.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/balance_panel.py
+	$(BIN)/python benchmarks/optimize.py --quick
 
 system-deps:
 	@installers/debian-deps.sh $(QT_DEBS)
