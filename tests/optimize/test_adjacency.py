@@ -51,3 +51,53 @@ def test_corner_contact_is_not_adjacency():
     assert sorted(adjacency.neighbours(0).tolist()) == [2]
     assert sorted(adjacency.neighbours(1).tolist()) == [2]
     assert adjacency.attached == ()
+
+
+def test_islands_link_to_the_nearest_polygon_not_the_nearest_point():
+    # The mainland (two touching boxes) is 0.5 away from the island but its
+    # representative points are ~25 away; a small unit is ~10 away on both counts.
+    geoms = np.array(
+        [
+            shapely.box(0, 0, 1, 1),  # the island
+            shapely.box(1.5, -50, 50, 50),
+            shapely.box(50, -50, 100, 50),
+            shapely.box(-5, 10, -4, 11),
+        ],
+        dtype=object,
+    )
+    adjacency = unit_adjacency(geoms, crs="EPSG:5070")
+    links = {tuple(sorted(link)) for link in adjacency.attached}
+    assert (0, 1) in links
+    assert (1, 3) in links  # the small unit is 6.5 from the mainland, 9.8 from the island
+    assert len(links) == 2
+
+
+def test_jamestown_links_to_newport(ri_zcta):
+    # Jamestown (02835) is 0.3 km from Newport (02840) across the East Passage.
+    ids = ri_zcta.unit_ids
+    links = {(ids[a], ids[b]) for a, b in ri_zcta.adjacency.attached}
+    assert ("02835", "02840") in links
+
+
+def test_neighbours_without_shared_vertices_fall_back_to_geometry():
+    # Not a coverage: the right box's edge lies inside the left box's edge, with no
+    # common vertex, so only the exact DE-9IM test can see the shared boundary.
+    geoms = np.array(
+        [shapely.box(0, 0, 1, 1), shapely.box(1, 0.2, 2, 0.8), shapely.box(2, 0.8, 3, 2)],
+        dtype=object,
+    )
+    adjacency = unit_adjacency(geoms, crs="EPSG:5070")
+    assert adjacency.neighbours(0).tolist() == [1]
+    # The third box meets the second at a corner only: an island, linked (distance 0).
+    assert {tuple(sorted(link)) for link in adjacency.attached} == {(1, 2)}
+
+
+def test_shared_edge_hashing_matches_the_geometry_test(northeast_frame):
+    from terrmap.optimize.adjacency import _shared_edge_pairs
+
+    geoms = np.asarray(northeast_frame.geometry.to_numpy(), dtype=object)
+    n = len(geoms)
+    codes = _shared_edge_pairs(geoms)
+    left, right = codes // n, codes % n
+    assert len(codes) > 0
+    assert shapely.relate_pattern(geoms[left], geoms[right], "****1****").all()
