@@ -52,7 +52,6 @@ class OptimiseJob:
     new_ids: tuple[str, ...] = ()  # labels the project does not have yet
     unused_ids: tuple[str, ...] = ()  # project territories the plan leaves empty
     activity_name: str = DEFAULT_METRIC
-    unit_names: tuple[str, ...] = ()  # "Name (id)" per unit, for messages; () = ids only
     warnings: list[str] = field(default_factory=list)
 
     def labelled(self, columns: Sequence[int]) -> OptimiseJob:
@@ -215,7 +214,6 @@ def _project_job(args: argparse.Namespace) -> OptimiseJob:
         labels,
         tuple(names.get(label, "(new)") for label in labels),
         existing_count=len(existing),
-        unit_names=_unit_labels(problem.unit_ids, project.units.frame["name"]),
     )
 
 
@@ -249,6 +247,8 @@ def _units_job(args: argparse.Namespace) -> OptimiseJob:
         if error.file is not None:
             raise
         raise InputError(error.message, file=path, line=error.line) from None
+    if "name" in frame.columns:
+        problem = replace(problem, unit_names=tuple(frame["name"].fillna("").astype(str)))
     width = max(2, len(str(args.territories)))
     labels = tuple(f"T{i:0{width}d}" for i in range(1, args.territories + 1))
     notes = [f"{path.name}: {w}" for w in imported.warnings]
@@ -258,16 +258,7 @@ def _units_job(args: argparse.Namespace) -> OptimiseJob:
         labels,
         ("",) * len(labels),
         activity_name=weights[0],
-        unit_names=_unit_labels(problem.unit_ids, frame["name"]),
         warnings=notes,
-    )
-
-
-def _unit_labels(ids: Sequence[str], names: Sequence[object]) -> tuple[str, ...]:
-    """``"Nantucket, MA (25019)"`` where a unit has a name of its own, else the id."""
-    return tuple(
-        f"{name} ({uid})" if name and str(name) != str(uid) else str(uid)
-        for uid, name in zip(ids, names, strict=True)
     )
 
 

@@ -94,12 +94,8 @@ def _contiguity(job: OptimiseJob, result: OptimiseResult) -> str:
 
 def _islands(job: OptimiseJob) -> str:
     """Units without a shared boundary, and the nearest unit each was linked to."""
-    ids, names = job.problem.unit_ids, job.unit_names
-    shown = [
-        (ids[a], ids[b]) if not names else (names[a], names[b])
-        for a, b in job.problem.adjacency.attached
-    ]
-    links = [f"{a} → {b}" for a, b in shown]
+    label = job.problem.unit_label
+    links = [f"{label(a)} → {label(b)}" for a, b in job.problem.adjacency.attached]
     return f"Islands attached to their nearest unit: {_listed(links)}"
 
 

@@ -224,8 +224,8 @@ def island_notes(problem: OptimiseProblem) -> tuple[str, ...]:
     links = problem.adjacency.attached
     if not links:
         return ()
-    ids = problem.unit_ids
-    shown = ", ".join(f"{ids[a]} → {ids[b]}" for a, b in links[:5])
+    label = problem.unit_label
+    shown = ", ".join(f"{label(a)} → {label(b)}" for a, b in links[:5])
     more = f" and {len(links) - 5} more" if len(links) > 5 else ""
     return (
         f"{len(links)} unit group(s) share no boundary with the rest and were linked to "

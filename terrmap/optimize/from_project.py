@@ -78,6 +78,7 @@ def problem_from_project(
         target_shares=target_weights(territories),
         homes_km=_homes_km(units, [t.home for t in territories]),
         disruption=np.maximum(cost, 0.0),
+        unit_names=_unit_names(units),
         disruption_name=disruption,
     )
 
@@ -191,3 +192,10 @@ def _homes_km(units: UnitLayer, homes: Sequence[tuple[float, float] | None]) -> 
         x, y = transformer.transform(lon, lat)
         out[known] = np.column_stack([x, y]) / 1000.0
     return out
+
+
+def _unit_names(units: UnitLayer) -> tuple[str, ...]:
+    """Display names for messages, when the layer has a name column."""
+    if "name" not in units.frame.columns:
+        return ()
+    return tuple(units.frame["name"].fillna("").astype(str))

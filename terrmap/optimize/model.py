@@ -172,7 +172,7 @@ def _give_big_units_own_territory(
         # Whatever else the territory held (rebalance) has to find another owner.
         start[(start == code) & ~fixed] = -1
         notes.append(
-            f"Unit {problem.unit_ids[unit]} alone exceeds a territory's share, so it "
+            f"Unit {problem.unit_label(unit)} alone exceeds a territory's share, so it "
             f"forms territory {code + 1} on its own and the rest is balanced without it."
         )
 

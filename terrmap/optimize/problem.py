@@ -100,6 +100,8 @@ class OptimiseProblem:
         ``(n,)`` cost of changing a unit's owner; ``None`` counts 1 per unit.
     disruption_name
         What ``disruption`` measures, for messages.
+    unit_names
+        ``(n,)`` display names of the units for messages (``"Dukes, MA"``), or ``()``.
     """
 
     unit_ids: np.ndarray
@@ -114,6 +116,7 @@ class OptimiseProblem:
     homes_km: np.ndarray | None = None
     disruption: np.ndarray | None = None
     disruption_name: str = "units"
+    unit_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         weights = np.asarray(self.weights, dtype=float)
@@ -124,7 +127,10 @@ class OptimiseProblem:
         object.__setattr__(self, "activity", np.asarray(self.activity, dtype=float))
         object.__setattr__(self, "metric_names", tuple(self.metric_names))
         object.__setattr__(self, "territory_ids", tuple(self.territory_ids))
+        object.__setattr__(self, "unit_names", tuple(self.unit_names))
         n = len(self.unit_ids)
+        if self.unit_names and len(self.unit_names) != n:
+            raise InputError(f"{n} units need {n} names (or none)")
         if self.xy_km.shape != (n, 2):
             raise InputError(f"{n} units need {n} representative points")
         if weights.shape[0] != n or not 1 <= weights.shape[1] <= 3:
@@ -150,6 +156,12 @@ class OptimiseProblem:
     def n_units(self) -> int:
         """Number of units."""
         return len(self.unit_ids)
+
+    def unit_label(self, unit: int) -> str:
+        """How messages name a unit: ``"Dukes, MA (25007)"``, or the id alone."""
+        uid = str(self.unit_ids[unit])
+        name = str(self.unit_names[unit]) if self.unit_names else ""
+        return f"{name} ({uid})" if name and name != uid else uid
 
 
 @dataclass(frozen=True)
