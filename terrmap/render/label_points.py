@@ -4,8 +4,8 @@ A name goes where it has most room: the "pole of inaccessibility". Dissolving ea
 territory and finding its largest inscribed circle does that exactly, but costs 1–2 ms
 a territory, so an edit that touches twenty territories spent tens of milliseconds on
 label points alone. Counting instead how many units separate each unit from its
-territory's border (a multi-source breadth-first search over shared edges, one sparse
-graph call for the whole plan) and taking the deepest unit's interior point lands in
+territory's border (a multi-source breadth-first search over shared edges, one numpy
+pass per ring of depth for the whole plan) and taking the deepest unit's interior point lands in
 the same place on unit layers, for every territory in a few milliseconds. Ties go to
 the unit nearest the territory's centre, so small territories are labelled in their
 middle.
@@ -16,8 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import dijkstra
 
 from terrmap.core.plan import UNASSIGNED
 
@@ -42,17 +40,9 @@ def deepest_units(edges: LevelEdges, codes: np.ndarray, points: np.ndarray) -> d
     inner = neighbour >= 0
     same = np.zeros(len(unit), dtype=bool)
     same[inner] = codes[unit[inner]] == codes[neighbour[inner]]
-    # Units on their territory's border (or the layer's) are at depth 0: linked to a
-    # virtual source node n; the search then counts hops inside territories only.
     border = np.zeros(n, dtype=bool)
     border[unit[~same]] = True
-    sources = np.flatnonzero(border)
-    rows = np.concatenate([unit[same], np.full(len(sources), n)])
-    cols = np.concatenate([neighbour[same], sources])
-    graph = csr_array((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
-    depth = dijkstra(graph, directed=True, indices=n, unweighted=True)[:n]
-    # Units unreachable from any border (none on a clean layer) count as deepest.
-    depth[~np.isfinite(depth)] = n
+    depth = _hops_from(border, unit[same], neighbour[same])
     assigned = np.flatnonzero(codes != UNASSIGNED)
     if not len(assigned):
         return {}
@@ -72,3 +62,26 @@ def _centres(own: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray,
     """Mean point of each territory, in the order of ``np.unique(own)``."""
     _values, slot, counts = np.unique(own, return_inverse=True, return_counts=True)
     return np.bincount(slot, weights=x) / counts, np.bincount(slot, weights=y) / counts
+
+
+def _hops_from(sources: np.ndarray, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Breadth-first hop count from the ``sources`` mask over edges ``tail → head``.
+
+    One vectorised step per depth level (a few dozen at most for units of a territory),
+    which keeps scipy's graph module, and its import time, out of the window's start.
+    Nodes no source reaches (units without edges, e.g. empty geometry) count as border.
+    """
+    n = len(sources)
+    unreached = -1
+    depth = np.full(n, unreached, dtype=np.int64)
+    depth[sources] = 0
+    frontier = sources.copy()
+    level = 0
+    while frontier.any():
+        level += 1
+        reached = np.zeros(n, dtype=bool)
+        reached[head[frontier[tail]]] = True
+        reached &= depth == unreached
+        depth[reached] = level
+        frontier = reached
+    return np.maximum(depth, 0)
