@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from terrmap.optimize.allocation import allocate, initial_centres
+from terrmap.optimize.chains import balance_by_chains
 from terrmap.optimize.contiguity import repair_contiguity
 from terrmap.optimize.evaluate import compactness_km, summarise, territory_centres
 from terrmap.optimize.labels import existing_labels
@@ -83,7 +84,9 @@ def optimise(
 
     A rebalance first moves load along the territory adjacency graph, from over- to
     underloaded territories (`terrmap.optimize.rebalance`), then lets the local
-    search settle balance and compactness; the move cap is never exceeded.
+    search settle balance and compactness; the move cap is never exceeded. Under a
+    cap, if that misses a band, a second start begins with ejection chains instead
+    (`terrmap.optimize.chains`) in the time left, and the better plan is kept.
     """
     started = time.perf_counter()
     deadline = started + params.time_limit_s
@@ -101,11 +104,15 @@ def optimise(
     starts = _starts(model, params)
     best_codes, best_key, cut_short = None, None, False
     for run in range(starts):
-        if run and should_stop():
+        if run and (should_stop() or (params.mode == "rebalance" and best_key[0] <= 0)):
             break
         share = (run / starts, (run + 1) / starts)
         # Each start may use its share of the budget plus whatever earlier ones left.
-        run_deadline = started + params.time_limit_s * share[1]
+        # A rebalance's second start (ejection chains) only gets what the first left,
+        # so the flows run exactly as they would alone.
+        run_deadline = (
+            deadline if params.mode == "rebalance" else started + params.time_limit_s * share[1]
+        )
         codes, stopped = _one_start(
             problem, params, model, run, run_deadline, should_stop, progress, share
         )
@@ -166,7 +173,9 @@ def _starts(model: Model, params: OptimiseParams) -> int:
     a large one gets one start more only when a single start is quick.
     """
     if params.mode == "rebalance":
-        return 1
+        # Under a move cap, flows may spend the cap before the bands are met; a
+        # second start tries ejection chains instead and the better plan is kept.
+        return 2 if model.max_moved is not None else 1
     return int(np.clip(START_UNITS // max(model.n, 1), 1, MAX_STARTS))
 
 
@@ -192,7 +201,7 @@ def _one_start(
     report(_ALLOCATION_END, "Making territories contiguous")
     codes = repair_contiguity(model, problem.adjacency, codes)
     report(_REPAIR_END, "Balancing territories")
-    return _search(problem, params, model, codes, deadline, should_stop, report)
+    return _search(problem, params, model, codes, deadline, should_stop, report, chains=run > 0)
 
 
 def _plan_key(
@@ -236,11 +245,15 @@ def _search(
     deadline: float,
     stop: Stop,
     progress: Progress,
+    *,
+    chains: bool = False,
 ) -> tuple[np.ndarray, bool]:
     """Reach the bands (strong pull to target), then polish compactness (weak pull).
 
-    Each phase alternates greedy descent with tabu walks that restart from the best
-    plan seen, until a walk finds nothing better or the time is up.
+    A rebalance starts with flows (`balance_by_flows`), or with ejection chains
+    (`balance_by_chains`) when ``chains``. Each phase alternates greedy descent with
+    tabu walks that restart from the best plan seen, until a walk finds nothing
+    better or the time is up.
     """
     search = LocalSearch(
         model,
@@ -262,7 +275,10 @@ def _search(
     converged = True
     if params.mode == "rebalance":
         report("Moving load towards underloaded territories")
-        balance_by_flows(search)
+        if chains:
+            balance_by_chains(search)
+        else:
+            balance_by_flows(search)
     best_codes, best_key = search.codes.copy(), _key(search, _SPREAD_POLISHING)
     for spread, message in (
         (_SPREAD_BALANCING, "Balancing"),
