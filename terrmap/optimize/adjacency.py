@@ -23,6 +23,9 @@ from terrmap.optimize.problem import Adjacency
 # Candidate links reach this far beyond the first unit outside a group (in the
 # layer's coordinates): enough for degrees of longitude at 70° latitude.
 NEAREST_SLACK = 3.0
+# Shared boundaries this short (metres) are corner contacts drawn with a sliver of
+# overlap, e.g. where state lines meet; a territory joined there is not contiguous.
+MIN_SHARED_M = 1.0
 # Odd multipliers mixing an edge's four coordinates (as float bits) into one key.
 _EDGE_HASH = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
@@ -31,7 +34,7 @@ _EDGE_HASH = np.array(
 
 
 def unit_adjacency(geometries, crs=None) -> Adjacency:
-    """Rook adjacency of polygons: units sharing a boundary of positive length.
+    """Rook adjacency of polygons: units sharing a boundary longer than ``MIN_SHARED_M``.
 
     Parameters
     ----------
@@ -48,7 +51,7 @@ def unit_adjacency(geometries, crs=None) -> Adjacency:
         islands and units without neighbours to the nearest unit of another group.
     """
     geoms, crs = _as_array(geometries, crs)
-    pairs = _touching_pairs(geoms)
+    pairs = _touching_pairs(geoms, _plane_transform(geoms, crs))
     attached = _island_links(geoms, crs, pairs)
     return _csr(len(geoms), pairs, attached)
 
@@ -67,7 +70,9 @@ def _as_array(geometries, crs) -> tuple[np.ndarray, object]:
     return np.asarray(geometries, dtype=object), crs
 
 
-def _touching_pairs(geoms: np.ndarray) -> np.ndarray:
+def _touching_pairs(
+    geoms: np.ndarray, to_plane_km: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
     """``(p, 2)`` pairs ``i < j`` whose boundaries share a line (or whose interiors overlap).
 
     Candidates come from an STRtree ``intersects`` query. On a clean coverage (county
@@ -83,20 +88,37 @@ def _touching_pairs(geoms: np.ndarray) -> np.ndarray:
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    shared = np.isin(left * n + right, _shared_edge_pairs(geoms))
+    shared = np.isin(left * n + right, _shared_edge_pairs(geoms, to_plane_km))
     a, b = geoms[left[~shared]], geoms[right[~shared]]
     # DE-9IM: a 1-dimensional boundary/boundary intersection is a shared edge; a
     # 2-dimensional interior overlap (slivers in digitised data) also makes neighbours.
     # Corner-only contact (dimension 0) does not: a territory joined at a point is not
     # contiguous in any useful sense.
     edge = shapely.relate_pattern(a, b, "****1****") | shapely.relate_pattern(a, b, "2********")
+    edge[edge] = _shared_length_m(a[edge], b[edge], to_plane_km) > MIN_SHARED_M
     checked = np.flatnonzero(~shared)[edge]
     found = np.sort(np.concatenate([np.flatnonzero(shared), checked]))
     return np.column_stack([left[found], right[found]]).astype(np.int64)
 
 
-def _shared_edge_pairs(geoms: np.ndarray) -> np.ndarray:
-    """Sorted codes ``i * n + j`` (``i < j``) of units with an identical ring edge."""
+def _shared_length_m(
+    a: np.ndarray, b: np.ndarray, to_plane_km: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Length in metres of the boundary each pair shares (or of their overlap's outline)."""
+    if not len(a):
+        return np.zeros(0)
+    common = shapely.intersection(shapely.boundary(a), shapely.boundary(b))
+    overlap = shapely.intersection(a, b)
+    lines = np.where(shapely.area(overlap) > 0, shapely.boundary(overlap), common)
+    planar = shapely.transform(lines, to_plane_km)
+    return 1000.0 * shapely.length(planar)
+
+
+def _shared_edge_pairs(
+    geoms: np.ndarray, to_plane_km: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Sorted codes ``i * n + j`` (``i < j``) of units with identical ring edges that add
+    up to more than ``MIN_SHARED_M``."""
     n = len(geoms)
     parts, part_owner = shapely.get_parts(geoms, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
@@ -118,7 +140,12 @@ def _shared_edge_pairs(geoms: np.ndarray) -> np.ndarray:
     # Neighbouring equal keys, confirmed by exact coordinates (hashes can collide).
     twin = (key[1:] == key[:-1]) & (ends[1:] == ends[:-1]).all(axis=1) & (unit[1:] != unit[:-1])
     i, j = unit[:-1][twin], unit[1:][twin]
-    return np.unique(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
+    codes, slot = np.unique(
+        np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), return_inverse=True
+    )
+    shared = ends[:-1][twin]
+    metres = 1000.0 * np.hypot(*(to_plane_km(shared[:, 2:]) - to_plane_km(shared[:, :2])).T)
+    return codes[np.bincount(slot, weights=metres, minlength=len(codes)) > MIN_SHARED_M]
 
 
 def _plane_points(geoms: np.ndarray, crs) -> np.ndarray:

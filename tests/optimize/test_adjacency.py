@@ -43,10 +43,13 @@ def test_islands_are_linked_and_named(ri_zcta, ri_zcta_frame):
     assert connected_components(ri_zcta.adjacency.matrix(), directed=False)[0] == 1
 
 
+def _km(*boxes: tuple[float, float, float, float]) -> np.ndarray:
+    """Boxes given in km, as EPSG:5070 polygons (metres)."""
+    return np.array([shapely.box(*(1000 * v for v in box)) for box in boxes], dtype=object)
+
+
 def test_corner_contact_is_not_adjacency():
-    squares = np.array(
-        [shapely.box(0, 0, 1, 1), shapely.box(1, 1, 2, 2), shapely.box(1, 0, 2, 1)], dtype=object
-    )
+    squares = _km((0, 0, 1, 1), (1, 1, 2, 2), (1, 0, 2, 1))
     adjacency = unit_adjacency(squares, crs="EPSG:5070")
     assert sorted(adjacency.neighbours(0).tolist()) == [2]
     assert sorted(adjacency.neighbours(1).tolist()) == [2]
@@ -56,14 +59,11 @@ def test_corner_contact_is_not_adjacency():
 def test_islands_link_to_the_nearest_polygon_not_the_nearest_point():
     # The mainland (two touching boxes) is 0.5 away from the island but its
     # representative points are ~25 away; a small unit is ~10 away on both counts.
-    geoms = np.array(
-        [
-            shapely.box(0, 0, 1, 1),  # the island
-            shapely.box(1.5, -50, 50, 50),
-            shapely.box(50, -50, 100, 50),
-            shapely.box(-5, 10, -4, 11),
-        ],
-        dtype=object,
+    geoms = _km(
+        (0, 0, 1, 1),  # the island
+        (1.5, -50, 50, 50),
+        (50, -50, 100, 50),
+        (-5, 10, -4, 11),
     )
     adjacency = unit_adjacency(geoms, crs="EPSG:5070")
     links = {tuple(sorted(link)) for link in adjacency.attached}
@@ -82,10 +82,7 @@ def test_jamestown_links_to_newport(ri_zcta):
 def test_neighbours_without_shared_vertices_fall_back_to_geometry():
     # Not a coverage: the right box's edge lies inside the left box's edge, with no
     # common vertex, so only the exact DE-9IM test can see the shared boundary.
-    geoms = np.array(
-        [shapely.box(0, 0, 1, 1), shapely.box(1, 0.2, 2, 0.8), shapely.box(2, 0.8, 3, 2)],
-        dtype=object,
-    )
+    geoms = _km((0, 0, 1, 1), (1, 0.2, 2, 0.8), (2, 0.8, 3, 2))
     adjacency = unit_adjacency(geoms, crs="EPSG:5070")
     assert adjacency.neighbours(0).tolist() == [1]
     # The third box meets the second at a corner only: an island, linked (distance 0).
@@ -97,7 +94,18 @@ def test_shared_edge_hashing_matches_the_geometry_test(northeast_frame):
 
     geoms = np.asarray(northeast_frame.geometry.to_numpy(), dtype=object)
     n = len(geoms)
-    codes = _shared_edge_pairs(geoms)
+    codes = _shared_edge_pairs(geoms, lambda xy: xy)  # any plane: only the pairs matter
     left, right = codes // n, codes % n
     assert len(codes) > 0
     assert shapely.relate_pattern(geoms[left], geoms[right], "****1****").all()
+
+
+def test_a_sliver_of_shared_boundary_is_not_adjacency():
+    # Two units meeting over 40 cm (a corner drawn with a sliver of overlap, as where
+    # state lines meet) are not neighbours; over 5 m they are.
+    left = shapely.box(0, 0, 1000, 1000)
+    sliver = np.array([left, shapely.box(1000, 999.6, 2000, 2000)], dtype=object)
+    wide = np.array([left, shapely.box(1000, 995, 2000, 2000)], dtype=object)
+    assert unit_adjacency(sliver, crs="EPSG:5070").attached  # linked as an island
+    assert unit_adjacency(wide, crs="EPSG:5070").neighbours(0).tolist() == [1]
+    assert not unit_adjacency(wide, crs="EPSG:5070").attached
