@@ -30,7 +30,7 @@ def report_lines(job: OptimiseJob, result: OptimiseResult, interrupted: bool) ->
             f"({result.moved_share_pct:.1f}% of {job.problem.disruption_name})"
         )
     lines += [
-        f"Forced bound: on {b.metric}, single units force a deviation of at least "
+        f"Forced bound: on {b.metric}, indivisible units force a deviation of at least "
         f"{b.forced_bound_pct:.1f}%; the tolerance is judged against that bound"
         for b in result.balance
         if b.forced_bound_pct > 0

@@ -105,11 +105,20 @@ def territory_targets(problem: OptimiseProblem, k: int) -> np.ndarray:
 
 
 def forced_bounds_pct(problem: OptimiseProblem, targets: np.ndarray) -> np.ndarray:
-    """``(m,)`` least max |deviation| forced by the single biggest unit of each metric.
+    """``(m,)`` least max |deviation| that no plan can beat, per metric.
 
-    A unit cannot be split, so a unit bigger than the largest target puts at least
-    one territory above its target by the excess, whatever the plan.
+    Two causes force it: a unit cannot be split, so a unit bigger than the largest
+    target puts one territory above its target by the excess; and where every unit's
+    value is a whole number (units, account counts), every territory's total is one
+    too, so it misses a fractional target by at least the distance to a whole number
+    (and with equal targets the totals cannot all round the same way).
     """
+    single = single_unit_bounds_pct(problem, targets)
+    return np.maximum(single, whole_number_bounds_pct(problem, targets))
+
+
+def single_unit_bounds_pct(problem: OptimiseProblem, targets: np.ndarray) -> np.ndarray:
+    """``(m,)`` the excess of the biggest unit over the largest target, in percent."""
     if problem.n_units == 0:
         return np.zeros(targets.shape[1])
     biggest = problem.weights.max(axis=0)
@@ -117,6 +126,24 @@ def forced_bounds_pct(problem: OptimiseProblem, targets: np.ndarray) -> np.ndarr
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(room > 0, 100.0 * (biggest - room) / room, 0.0)
     return np.maximum(pct, 0.0)
+
+
+def whole_number_bounds_pct(problem: OptimiseProblem, targets: np.ndarray) -> np.ndarray:
+    """``(m,)`` the deviation whole-number totals force on fractional targets, in percent."""
+    bounds = np.zeros(targets.shape[1])
+    for j in range(targets.shape[1]):
+        values, target = problem.weights[:, j], targets[:, j]
+        if not len(values) or (target <= 0).any() or not np.array_equal(values, np.round(values)):
+            continue
+        below, above = target - np.floor(target), np.ceil(target) - target
+        if np.allclose(target, target[0]) and below[0] > 1e-9:
+            # Totals add up to K·T: with T fractional, one total is at least ⌈T⌉ and one
+            # at most ⌊T⌋.
+            bounds[j] = 100.0 * max(below[0], above[0]) / target[0]
+        else:
+            # Each total is whole, so each misses its own target by the rounding gap.
+            bounds[j] = 100.0 * float((np.minimum(below, above) / target).max())
+    return bounds
 
 
 def totals_by_territory(problem: OptimiseProblem, codes: np.ndarray, k: int) -> np.ndarray:
@@ -259,9 +286,8 @@ def _balance_notes(balance: tuple[MetricBalance, ...], tol: float) -> list[str]:
     for b in balance:
         if b.forced_bound_pct > tol:
             notes.append(
-                f"{b.metric}: one unit alone is {b.forced_bound_pct:.1f} % above the largest "
-                f"target, so no plan can keep every territory within ±{tol:g} %; the best "
-                f"possible is about {b.forced_bound_pct:.1f} %."
+                f"{b.metric}: units cannot be split, so no plan can keep every territory "
+                f"within ±{tol:g} %; the best possible is about {b.forced_bound_pct:.1f} %."
             )
         if not b.met:
             notes.append(

@@ -139,6 +139,12 @@ class OptimiseProblem:
             raise InputError("every balance metric needs a name")
         if not np.isfinite(weights).all() or (weights < 0).any():
             raise InputError("balance metric values must be numbers ≥ 0")
+        for name, total in zip(self.metric_names, weights.sum(axis=0), strict=True):
+            if n and total <= 0:
+                raise InputError(
+                    f"{name} is 0 in every unit, so there is nothing to balance on it; "
+                    "choose another metric"
+                )
         if self.activity.shape != (n,) or (self.activity < 0).any():
             raise InputError("activity must be one number ≥ 0 per unit")
         if self.adjacency.n != n:

@@ -107,3 +107,21 @@ def _with_weights(problem: OptimiseProblem, weights, names=("w",)) -> OptimisePr
         adjacency=problem.adjacency,
         activity=weights[:, 0],
     )
+
+
+def test_whole_unit_counts_force_a_bound_that_is_reported():
+    # 99 Iowa counties into 4 territories by unit count: targets of 24.75, so some
+    # territory has 25 and some 24 whatever the plan: at least 3.03 % off target.
+    from terrmap.optimize import problem_from_frame
+    from tests.optimize.conftest import counties
+
+    frame = counties("IA")
+    frame["one"] = 1
+    problem = problem_from_frame(frame, "GEOID", ["one"])
+    result = optimise(problem, OptimiseParams(territories=4, tolerance_pct=2.0, time_limit_s=3))
+    check_plan(problem, result, 4)
+    balance = result.balance[0]
+    assert balance.forced_bound_pct == pytest.approx(100 * 0.75 / 24.75)
+    assert balance.max_abs_deviation_pct >= balance.forced_bound_pct - 1e-9
+    assert result.tolerance_met  # judged against the bound, within its 0.5-point slack
+    assert any("cannot be split" in message for message in result.messages)

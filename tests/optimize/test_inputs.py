@@ -81,3 +81,9 @@ def test_locks_need_a_plan(northeast):
 def test_unknown_project_metric(sample_project):
     with pytest.raises(InputError, match="no metric named 'profit'"):
         problem_from_project(sample_project, ("profit",))
+
+
+def test_a_metric_that_is_zero_everywhere_is_refused(northeast_frame):
+    frame = northeast_frame.assign(nothing=0.0)
+    with pytest.raises(InputError, match="nothing is 0 in every unit"):
+        problem_from_frame(frame, "GEOID", ["land_km2", "nothing"])
