@@ -165,14 +165,22 @@ class TerritoryOutlines:
 def _pair_keys(edges: LevelEdges, codes: np.ndarray) -> np.ndarray:
     """Per edge: a key of the unordered pair of territories it separates, or -1 where
     no outline is drawn (see `territory_border_runs`)."""
+    own, other, drawn = _outline_sides(edges, codes)
+    # Codes are ≥ OUTSIDE (-2); shifted by 2 they pack into one int64 per pair.
+    low, high = np.minimum(own, other) + 2, np.maximum(own, other) + 2
+    return np.where(drawn, (low << 32) | high, -1)
+
+
+def _outline_sides(edges: LevelEdges, codes: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per edge: its territory, the territory across it (OUTSIDE beyond the layer), and
+    whether it is drawn as a territory outline: sides differ, each shared edge once."""
     neighbour = edges.neighbour
     own = codes[edges.unit].astype(np.int64)
     other = np.where(neighbour >= 0, codes[np.maximum(neighbour, 0)], OUTSIDE).astype(np.int64)
     once = (neighbour < 0) | (edges.unit < neighbour)
+    # Unassigned units get no outline against the outside or each other.
     drawn = (own != other) & once & ~((own == UNASSIGNED) & (other == OUTSIDE))
-    # Codes are ≥ OUTSIDE (-2); shifted by 2 they pack into one int64 per pair.
-    low, high = np.minimum(own, other) + 2, np.maximum(own, other) + 2
-    return np.where(drawn, (low << 32) | high, -1)
+    return own, other, drawn
 
 
 def unit_border_runs(edges: LevelEdges) -> EdgeRuns:
@@ -183,11 +191,4 @@ def unit_border_runs(edges: LevelEdges) -> EdgeRuns:
 
 def territory_border_runs(edges: LevelEdges, codes: np.ndarray) -> EdgeRuns:
     """Edges between different territories (and a territory's outer boundary), once."""
-    neighbour = edges.neighbour
-    own = codes[edges.unit]
-    other = np.where(neighbour >= 0, codes[np.maximum(neighbour, 0)], OUTSIDE)
-    differ = own != other
-    once = (neighbour < 0) | (edges.unit < neighbour)
-    # Unassigned units get no outline against the outside or each other.
-    drawn = differ & once & ~((own == UNASSIGNED) & (other == OUTSIDE))
-    return edges.runs(drawn)
+    return edges.runs(_outline_sides(edges, codes)[2])

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from terrmap.core.palette import UNASSIGNED_COLOR
 from terrmap.ui.balance_text import ALERT_COLOR, BALANCED_COLOR
 from terrmap.ui.optimise_text import Text
-from terrmap.ui.territory_model import metric_header, swatch_pixmap
+from terrmap.ui.territory_model import format_compact, metric_header, swatch_pixmap
 
 if TYPE_CHECKING:
     from terrmap.core.territory import Territory
@@ -223,7 +223,7 @@ class OptimisePreview(QWidget):
             table.setItem(row, 0, _territory_item(source))
             table.setItem(row, 1, _territory_item(by_id[move.target]))
             table.setItem(row, 2, _item(f"{move.units:,}", align=_NUMBER))
-            table.setItem(row, 3, _item(format_value(move.accounts), align=_NUMBER))
+            table.setItem(row, 3, _item(format_compact(move.accounts), align=_NUMBER))
 
     def _fill_territories(self) -> None:
         outcome, table = self.outcome, self.territory_table
@@ -240,8 +240,8 @@ class OptimisePreview(QWidget):
             new = row >= outcome.existing
             was, now = before_values[row], after_values[row]
             cells = (
-                "—" if new else format_value(was),
-                format_value(now),
+                "—" if new else format_compact(was),
+                format_compact(now),
                 _signed(now - was),
                 "—" if new else _percent(before[row].deviation_pct),
                 _percent(after[row].deviation_pct),
@@ -256,25 +256,13 @@ class OptimisePreview(QWidget):
 
 
 # -- helpers ----------------------------------------------------------------------------
-def format_value(value: float) -> str:
-    """A total as the preview prints it: whole numbers with separators, large ones short."""
-    size = abs(value)
-    if size >= 1e9:
-        return f"{value / 1e9:,.2f} B"
-    if size >= 1e6:
-        return f"{value / 1e6:,.2f} M"
-    if abs(value - round(value)) < 1e-6:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
 def _percent(value: float) -> str:
     """A signed deviation with a true minus sign, like the Change column."""
     return f"{value:+.1f} %".replace("-", "−")
 
 
 def _signed(value: float) -> str:
-    return "0" if abs(value) < 1e-9 else ("+" if value > 0 else "−") + format_value(abs(value))
+    return "0" if abs(value) < 1e-9 else ("+" if value > 0 else "−") + format_compact(abs(value))
 
 
 def _share(part: float, whole: float) -> float:
