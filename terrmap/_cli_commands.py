@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from terrmap import _cli_report as report
 from terrmap._cli_optimize import register_optimize
+from terrmap._cli_route import register_route
 from terrmap._cli_screenshot import register_screenshot
 from terrmap.cli import (
     EXIT_OK,
@@ -312,6 +313,7 @@ REGISTRY = (
     register_export_alignment,
     register_import_alignment,
     register_optimize,
+    register_route,
     register_sample,
     register_screenshot,
 )

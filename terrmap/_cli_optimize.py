@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import os
+import io
 import re
 import signal
 import sys
@@ -384,19 +384,10 @@ def ctrl_c_sets(cancel: threading.Event) -> Iterator[None]:
 
 def write_plan_csv(path: str | Path, unit_ids: Sequence[str], territories: Sequence[str]) -> None:
     """Write ``unit_id,territory`` rows atomically (temporary file, fsync, rename)."""
-    import secrets  # pulls in hashlib and random; not needed for --help
+    from terrmap.io.atomic import write_text_atomic
 
-    path = Path(path)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with temp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(PLAN_COLUMNS)
-            writer.writerows(zip(map(str, unit_ids), territories, strict=True))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as error:
-        raise TerrmapError(f"cannot write {path}: {error.strerror or error}") from None
-    finally:
-        temp.unlink(missing_ok=True)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(PLAN_COLUMNS)
+    writer.writerows(zip(map(str, unit_ids), territories, strict=True))
+    write_text_atomic(path, buffer.getvalue())

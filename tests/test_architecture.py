@@ -20,6 +20,11 @@ PURE_MODULES = [
     "terrmap.sample",
     "terrmap.cli",
     "terrmap.optimize",
+    "terrmap.routing.planner",
+    "terrmap.routing.from_project",
+    "terrmap.routing.exports",
+    "terrmap.routing.bench",
+    "terrmap._cli_route",
 ]
 
 

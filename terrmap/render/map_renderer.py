@@ -3,7 +3,8 @@
 Drawing order, back to front: background, context fill (states), unit fills (by
 territory with unassigned units hatched, or by choropleth class), unit borders when
 units are big enough on screen, context outlines, territory outlines, accounts, rep
-homes, labels. Every layer honours its `LayerStyle` (visible, opacity, labels).
+homes, labels, and a route when one is shown. Every layer honours its `LayerStyle`
+(visible, opacity, labels).
 
 One code path serves screen and print; only two steps pick a technique by device. On
 pixel buffers (the canvas's frame, PNG export) unit fills are scanline-filled with numpy
@@ -15,6 +16,7 @@ keep their pixel width at any zoom and come out antialiased when the style asks.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +27,7 @@ from terrmap.render.frame import Frame
 from terrmap.render.labels import PlacedLabel, ShapeCache, draw_labels
 from terrmap.render.map_labels import UnitAnchors, place_labels, territory_font
 from terrmap.render.markers import home_points, paint_accounts, paint_homes
+from terrmap.render.route_layer import RouteOverlay, paint_route
 from terrmap.render.scene import MapScene
 from terrmap.render.style import LayerStyle, MapStyle
 from terrmap.render.unit_fill import UnitFills, unit_colors
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
 MIN_UNIT_PIXELS_FOR_BORDERS = 12.0
 # Unit borders may be simplified by up to this many pixels (see `_paint_units`).
 BORDER_TOLERANCE_PIXELS = 2.5
+# Unit fill opacity under a route: day colours are the territory palette's colours.
+ROUTE_FADE = 0.35
 # Pixels added around changed units by `region_for_units` (outline width and halo).
 REGION_MARGIN = 3.0
 
@@ -65,6 +70,7 @@ class MapRenderer:
         units = self.scene.units
         self._unit_anchors = UnitAnchors(units.levels[0].geometry, project)
         self._last_style = MapStyle()
+        self.route: RouteOverlay | None = None  # drawn on top of everything when set
 
     @property
     def extent(self) -> Bounds:
@@ -97,6 +103,8 @@ class MapRenderer:
             are left alone. The canvas passes `region_for_units` after an edit.
         """
         style = style or MapStyle()
+        if self.route is not None:
+            style = faded_for_route(style)
         self._last_style = style
         view = QRectF(0, 0, viewport.width, viewport.height)
         area = view if region is None else region.intersected(view)
@@ -167,7 +175,12 @@ class MapRenderer:
             self._paint_territory_outlines,
             self._paint_accounts,
             self._paint_homes_and_labels,
+            self._paint_route,
         ]
+
+    def _paint_route(self, frame: Frame) -> None:
+        if self.route is not None:
+            self.paint_calls += paint_route(frame, self.route, self.scene.projection)
 
     def _paint_units(self, frame: Frame) -> None:
         layer = frame.style.units
@@ -297,6 +310,12 @@ class MapRenderer:
             painter.drawPath(path)
         painter.setTransform(frame.base)
         self.paint_calls += len(paths)
+
+
+def faded_for_route(style: MapStyle) -> MapStyle:
+    """The style with territory fills faded, so a route's day colours stand out on them."""
+    units = replace(style.units, opacity=style.units.opacity * ROUTE_FADE)
+    return replace(style, units=units)
 
 
 class _opacity:
