@@ -73,7 +73,7 @@ def run_route(args: argparse.Namespace) -> int:
     with ctrl_c_sets(cancel):
         plan = plan_route(request, matrix=matrix, progress=progress, stop=cancel.is_set)
     _print_plan(plan)
-    written = _write(plan, args)
+    written = _write(plan, args, project)
     out(f"wrote {len(written)} files to {args.out}: " + ", ".join(p.name for p in written))
     return EXIT_INTERRUPTED if cancel.is_set() else EXIT_OK
 
@@ -165,14 +165,15 @@ def _print_plan(plan: RoutePlan) -> None:
         warn(f"… and {len(plan.unplaced) - _MAX_UNPLACED_SHOWN} more not placed (see the CSV)")
 
 
-def _write(plan: RoutePlan, args: argparse.Namespace) -> list[Path]:
+def _write(plan: RoutePlan, args: argparse.Namespace, project: Project) -> list[Path]:
     from terrmap.routing.exports import write_exports
 
     written = write_exports(plan, args.out)
     if not args.no_pdf:
+        # Qt draws the PDF (offscreen when there is no display); loaded only when asked.
         from terrmap.render.itinerary import write_itinerary_pdf
 
-        written.append(write_itinerary_pdf(plan, args.out))
+        written.append(write_itinerary_pdf(plan, args.out, project=project))
     return written
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 
 if TYPE_CHECKING:
     from terrmap.render.frame import Frame
@@ -25,6 +25,8 @@ LINE_WIDTH = 3.2
 CASING_WIDTH = 6.0
 MARKER_SIZE = 17.0
 UNPLACED_SIZE = 7.0
+HOME_COLOR = "#1F2933"
+HOME_SIZE = 16.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def paint_route(frame: Frame, overlay: RouteOverlay, projection: DisplayProjecti
             calls += _paint_legs(frame, day, day_color(index), projection)
         for index, day in days:
             calls += _paint_stops(frame, day, day_color(index), projection, overlay.highlight)
+        calls += _paint_places(frame, [d for _, d in days], projection)
         return calls
     finally:
         painter.restore()
@@ -128,12 +131,14 @@ def _paint_stops(
         zip(day.visits, _screen(frame, projection, lat, lon), strict=True), 1
     ):
         size = MARKER_SIZE * (1.35 if visit.stop.id == highlight else 1.0)
-        _marker(frame, at, size, color, str(number), locked=visit.locked)
+        paint_marker(painter, at, size, color, str(number), locked=visit.locked)
     return 2 * len(day.visits)
 
 
-def _marker(frame: Frame, at: QPointF, size: float, color: str, text: str, *, locked: bool) -> None:
-    painter = frame.painter
+def paint_marker(
+    painter: QPainter, at: QPointF, size: float, color: str, text: str, *, locked: bool = False
+) -> None:
+    """A numbered stop marker: a disc in the day's colour, a rounded square when locked."""
     box = QRectF(at.x() - size / 2, at.y() - size / 2, size, size)
     painter.setPen(_pen(CASING, 1.5))
     painter.setBrush(QBrush(QColor(color)))
@@ -143,6 +148,31 @@ def _marker(frame: Frame, at: QPointF, size: float, color: str, text: str, *, lo
         painter.drawEllipse(box)
     painter.setPen(QColor(_text_color(color)))
     painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def _paint_places(frame: Frame, days: list[DayRoute], projection: DisplayProjection) -> int:
+    """Where the days start and end, as a house: drawn last so a stop there cannot hide it."""
+    places = list(dict.fromkeys(p for d in days for p in (d.start, d.end)))
+    if not places:
+        return 0
+    painter = frame.painter
+    painter.setPen(_pen(CASING, 1.5))
+    painter.setBrush(QBrush(QColor(HOME_COLOR)))
+    for at in _screen(frame, projection, [p.lat for p in places], [p.lon for p in places]):
+        painter.drawPath(_house(at, HOME_SIZE))
+    return len(places)
+
+
+def _house(at: QPointF, size: float) -> QPainterPath:
+    half = size / 2
+    x, y = at.x(), at.y()
+    path = QPainterPath(QPointF(x, y - half))
+    for dx, dy in ((half, -0.05 * size), (0.75 * half, -0.05 * size), (0.75 * half, half)):
+        path.lineTo(QPointF(x + dx, y + dy))
+    for dx, dy in ((-0.75 * half, half), (-0.75 * half, -0.05 * size), (-half, -0.05 * size)):
+        path.lineTo(QPointF(x + dx, y + dy))
+    path.closeSubpath()
+    return path
 
 
 def _paint_unplaced(frame: Frame, overlay: RouteOverlay, projection: DisplayProjection) -> int:

@@ -16,7 +16,7 @@ LatLon = tuple[float, float]
 
 # Fixed English day names: strftime("%a") follows the process locale, which Qt may have set,
 # and an export must not change with the machine it was made on.
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # C0 controls other than tab and line feed are invalid in XML 1.0 and in iCalendar TEXT; CRM
 # exports do carry them (Excel writes vertical tabs for in-cell line breaks).
@@ -40,7 +40,7 @@ def stop_label(seq: int, stop: Stop) -> str:
 
 def day_title(number: int, day: DayRoute) -> str:
     """``"Day 1 Mon 2026-11-30"`` for the ``number``-th (1-based) day of a plan."""
-    return f"Day {number} {_WEEKDAYS[day.date.weekday()]} {day.date.isoformat()}"
+    return f"Day {number} {WEEKDAYS[day.date.weekday()]} {day.date.isoformat()}"
 
 
 def visit_times(visit: Visit) -> str:
