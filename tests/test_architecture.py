@@ -21,6 +21,7 @@ PURE_MODULES = [
     "terrmap.cli",
     "terrmap.optimize",
     "terrmap.routing.planner",
+    "terrmap.routing.roads",
     "terrmap.routing.from_project",
     "terrmap.routing.exports",
     "terrmap.routing.bench",
