@@ -16,6 +16,7 @@ from terrmap.resources import resource_path
 # The set is closed: a misspelt name must fail loudly rather than show a blank button.
 ICON_NAMES: tuple[str, ...] = (
     "pan",
+    "route",
     "select",
     "select-rect",
     "account",

@@ -28,6 +28,7 @@ from terrmap.ui.loading import LoadedDocument
 from terrmap.ui.main_window_text import Text
 from terrmap.ui.map_canvas import MapCanvas
 from terrmap.ui.optimise_action import OptimiseController
+from terrmap.ui.route_action import RouteController
 from terrmap.ui.unsaved import UnsavedChangesGuard
 from terrmap.ui.window_docks import WindowDocks
 from terrmap.ui.window_status import WindowStatus
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.jobs.busy_changed.connect(lambda _busy: self._enable_actions())
         self.edit_actions = EditActions(self)
         self.optimiser = OptimiseController(self)
+        self.routes = RouteController(self)
         self.status = WindowStatus(self)
         self._build_menus()
         self._build_toolbar()
@@ -325,6 +327,7 @@ class MainWindow(QMainWindow):
         self.edit_actions.fill_tools_menu(tools_menu)
         tools_menu.addSeparator()
         tools_menu.addAction(self.optimiser.action)
+        tools_menu.addAction(self.routes.action)
         help_menu = self.menuBar().addMenu(Text.HELP)
         help_menu.addAction(self._action("about", lambda: show_about(self)))
 
@@ -471,6 +474,7 @@ class MainWindow(QMainWindow):
         store.setValue("mainWindow/state", self.saveState())
         self.jobs.shutdown()
         self.optimiser.shutdown()
+        self.routes.shutdown()
         self._release_document()
         self.canvas.set_renderer(None)
         super().closeEvent(event)

@@ -44,6 +44,7 @@ from terrmap.ui.selection_overlay import selection_image
 if TYPE_CHECKING:
     from terrmap.core.selection import Selection
     from terrmap.render.map_renderer import MapRenderer
+    from terrmap.render.route_layer import RouteOverlay
     from terrmap.render.viewport import Bounds
 
 SETTLE_MS = 180  # input pause after which the exact frame is rendered
@@ -203,6 +204,12 @@ class MapCanvas(QWidget):
             self.style_options = style
             self._frame = None
             self.update()
+
+    def set_route(self, overlay: RouteOverlay | None) -> None:
+        """Draw ``overlay`` on top of the map (``None``: no route); renders a new frame."""
+        if self._renderer is not None and self._renderer.route is not overlay:
+            self._renderer.route = overlay
+            self._document_changed()
 
     # -- view commands -------------------------------------------------------
     def set_viewport(self, viewport: MapViewport) -> None:

@@ -1,4 +1,4 @@
-"""The main window's docks: Territories, Balance, Layers and Edit History."""
+"""The main window's docks: Territories, Balance, Layers, Edit History and Routes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QUndoView, QWidget
 from terrmap.ui.balance_panel import BalancePanel
 from terrmap.ui.icons import icon
 from terrmap.ui.layers_panel import LayersPanel
+from terrmap.ui.route_panel import RoutePanel
+from terrmap.ui.route_text import Text as RouteText
 from terrmap.ui.territory_panel import TerritoryPanel
 
 # The right-hand docks take what the territory table needs, within a share of the window.
@@ -34,6 +36,7 @@ class Text:
         "balance": "Show or hide the balance gauges",
         "layers": "Show or hide the layer list",
         "history": "Show or hide the list of edits (click one to go back to it)",
+        "routes": RouteText.DOCK_TIP,
     }
 
 
@@ -52,6 +55,7 @@ class WindowDocks:
         self.layers = LayersPanel(window)
         self.history = QUndoView(window.undo_stack, window)
         self.history.setEmptyLabel(Text.EMPTY_HISTORY)
+        self.routes = RoutePanel(window)
         right = Qt.DockWidgetArea.RightDockWidgetArea
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         self.docks = {
@@ -61,11 +65,15 @@ class WindowDocks:
             "balance": self._dock(window, "balance", Text.BALANCE, self.balance, right),
             "layers": self._dock(window, "layers", Text.LAYERS, self.layers, left),
             "history": self._dock(window, "history", Text.HISTORY, self.history, left),
+            "routes": self._dock(window, "routes", RouteText.DOCK, self.routes, right),
         }
         window.splitDockWidget(
             self.docks["territories"], self.docks["balance"], Qt.Orientation.Vertical
         )
         window.splitDockWidget(self.docks["layers"], self.docks["history"], Qt.Orientation.Vertical)
+        # A tab beside the territory table, hidden until asked for (Tools ▸ Plan Route…).
+        window.tabifyDockWidget(self.docks["territories"], self.docks["routes"])
+        self.docks["routes"].hide()
         window.resizeDocks(
             [self.docks["territories"], self.docks["layers"]],
             [DOCK_MIN_WIDTH, LEFT_DOCK_WIDTH],
@@ -101,7 +109,12 @@ class WindowDocks:
         actions = []
         for key, dock in self.docks.items():
             action = dock.toggleViewAction()
-            action.setIcon(icon(icons[key]))
+            if key == "routes":
+                from terrmap.ui.route_action import route_icon
+
+                action.setIcon(route_icon())
+            else:
+                action.setIcon(icon(icons[key]))
             action.setStatusTip(Text.TIPS[key])
             action.setToolTip(Text.TIPS[key])
             actions.append(action)
