@@ -30,6 +30,9 @@ bench: $(BENCH_STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/map.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/balance_panel.py
 	$(BIN)/python benchmarks/optimize.py --quick
+	$(BIN)/python benchmarks/routing.py
+	$(BIN)/python benchmarks/day_route.py
+	$(BIN)/python benchmarks/road_matrix.py
 
 system-deps:
 	@installers/debian-deps.sh $(QT_DEBS)

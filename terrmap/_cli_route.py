@@ -48,6 +48,8 @@ def register_route(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--days", type=int, default=5, help="working days in a week plan (default 5)")
     p.add_argument("--stops", type=Path, help="CSV with an account_id column (or one id a line)")
     p.add_argument("--osm", type=Path, help="OpenStreetMap extract (.osm.pbf) for road distances")
+    p.add_argument("--from", dest="start_at", default="", help="start at LAT,LON, not home")
+    p.add_argument("--to", dest="end_at", default="", help="end at LAT,LON (default: the start)")
     p.add_argument("--start", type=_clock, default="08:00", help="day start, HH:MM (08:00)")
     p.add_argument("--hours", type=float, default=9.0, help="day length home to home (9)")
     p.add_argument("--lunch", default="12:00-14:00/30", help="window/minutes, or 'none'")
@@ -80,7 +82,7 @@ def run_route(args: argparse.Namespace) -> int:
 
 def _request(project: Project, args: argparse.Namespace) -> RouteRequest:
     from terrmap.routing.from_project import request_for, working_days
-    from terrmap.routing.request import DayRules
+    from terrmap.routing.request import DayRules, parse_place
 
     first = args.week or args.day or dt.date.today()
     dates = working_days(first, args.days) if args.week else (first,)
@@ -94,6 +96,8 @@ def _request(project: Project, args: argparse.Namespace) -> RouteRequest:
         dates,
         positions=positions,
         service_min=args.service,
+        start=parse_place(args.start_at, "Start point", field="--from"),
+        end=parse_place(args.end_at, "End point", field="--to"),
         day=rules,
         detour=args.detour,
         speed_kmh=args.speed,

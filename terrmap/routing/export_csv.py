@@ -68,18 +68,7 @@ Row = dict[str, str]
 
 
 def itinerary_csv_text(plan: RoutePlan) -> str:
-    """The plan as CSV text with a header row; see the module docstring for the columns.
-
-    Parameters
-    ----------
-    plan
-        The rep's routes.
-
-    Returns
-    -------
-    str
-        The table, rows ended with ``\\r\\n``.
-    """
+    """The plan as CSV text: a header, then rows ended with ``\\r\\n`` (columns above)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()

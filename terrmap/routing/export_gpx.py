@@ -35,18 +35,7 @@ _SCHEMA = f"{GPX_NAMESPACE} http://www.topografix.com/GPX/1/1/gpx.xsd"
 
 
 def gpx_text(plan: RoutePlan) -> str:
-    """The plan as a GPX 1.1 document.
-
-    Parameters
-    ----------
-    plan
-        The rep's routes.
-
-    Returns
-    -------
-    str
-        The XML text, UTF-8 declared.
-    """
+    """The plan as a GPX 1.1 document (XML text, UTF-8 declared)."""
     root = ET.Element(
         "gpx",
         {

@@ -36,18 +36,7 @@ _ICON_COLOUR = "ff1c1ce0"
 
 
 def kml_text(plan: RoutePlan) -> str:
-    """The plan as a KML 2.2 document.
-
-    Parameters
-    ----------
-    plan
-        The rep's routes.
-
-    Returns
-    -------
-    str
-        The XML text, UTF-8 declared.
-    """
+    """The plan as a KML 2.2 document (XML text, UTF-8 declared)."""
     kml = ET.Element("kml")
     document = ET.SubElement(kml, "Document")
     sub_text(document, "name", one_line(f"Routes of {plan.rep_id} {plan.rep_name}"))

@@ -217,15 +217,16 @@ def request_for(
     *,
     positions: Sequence[int] | None = None,
     service_min: float = DEFAULT_SERVICE_MIN,
+    start: Place | None = None,
     **options: object,
 ) -> RouteRequest:
     """A route request for a rep's accounts at ``positions``, or the ones due on ``dates``.
 
-    ``options`` go to `RouteRequest` (``day``, ``end``, ``detour``, ``speed_kmh``,
-    ``time_limit``, ``seed``).
+    Days start at ``start`` (default the rep's home). ``options`` go to `RouteRequest`
+    (``day``, ``end``, ``detour``, ``speed_kmh``, ``time_limit``, ``seed``).
     """
     territory = find_territory(project, rep)
-    home = rep_home(territory)
+    home = start or rep_home(territory)
     if positions is None:
         owned = rep_account_positions(project, territory)
         visits = due_visits(project, owned, dates[0], days=len(dates))

@@ -42,53 +42,42 @@ _APPLE = "https://maps.apple.com/directions"
 def google_maps_links(day: DayRoute, *, max_waypoints: int = GOOGLE_MAX_WAYPOINTS) -> list[str]:
     """Google Maps driving-directions links covering the whole day, to follow in order.
 
-    Parameters
-    ----------
-    day
-        The day route.
-    max_waypoints
-        Intermediate stops per link, at most :data:`GOOGLE_MAX_WAYPOINTS_DESKTOP`.
-
-    Returns
-    -------
-    list of str
-        The links; empty for a day without visits.
+    ``max_waypoints`` is the number of intermediate stops per link, at most
+    :data:`GOOGLE_MAX_WAYPOINTS_DESKTOP`. A day without visits gives no link.
     """
     _check_limit(max_waypoints, GOOGLE_MAX_WAYPOINTS_DESKTOP)
-    links = []
-    for origin, *waypoints, destination in chain(route_points(day), max_waypoints):
-        query = [("api", "1"), ("origin", _point(origin)), ("destination", _point(destination))]
-        if waypoints:
-            query.append(("waypoints", "|".join(_point(p) for p in waypoints)))
-        query.append(("travelmode", "driving"))
-        links.append(f"{_GOOGLE}?{_encode(query)}")
-    return links
+    return [
+        f"{_GOOGLE}?{_encode(_google_query(run))}"
+        for run in chain(route_points(day), max_waypoints)
+    ]
 
 
 def apple_maps_links(day: DayRoute, *, max_waypoints: int = APPLE_MAX_WAYPOINTS) -> list[str]:
     """Apple Maps driving-directions links covering the whole day, to follow in order.
 
-    Parameters
-    ----------
-    day
-        The day route.
-    max_waypoints
-        Intermediate stops per link, at most :data:`APPLE_MAX_WAYPOINTS`.
-
-    Returns
-    -------
-    list of str
-        The links; empty for a day without visits.
+    ``max_waypoints`` is the number of intermediate stops per link, at most
+    :data:`APPLE_MAX_WAYPOINTS`. A day without visits gives no link.
     """
     _check_limit(max_waypoints, APPLE_MAX_WAYPOINTS)
-    links = []
-    for origin, *waypoints, destination in chain(route_points(day), max_waypoints):
-        query = [("source", _point(origin))]
-        # Apple takes the stops in the order the waypoint parameters appear.
-        query += [("waypoint", _point(point)) for point in waypoints]
-        query += [("destination", _point(destination)), ("mode", "driving")]
-        links.append(f"{_APPLE}?{_encode(query)}")
-    return links
+    return [
+        f"{_APPLE}?{_encode(_apple_query(run))}" for run in chain(route_points(day), max_waypoints)
+    ]
+
+
+def _google_query(run: list[LatLon]) -> list[tuple[str, str]]:
+    origin, *waypoints, destination = run
+    query = [("api", "1"), ("origin", _point(origin)), ("destination", _point(destination))]
+    if waypoints:
+        query.append(("waypoints", "|".join(_point(p) for p in waypoints)))
+    return [*query, ("travelmode", "driving")]
+
+
+def _apple_query(run: list[LatLon]) -> list[tuple[str, str]]:
+    origin, *waypoints, destination = run
+    # Apple takes the stops in the order the waypoint parameters appear.
+    query = [("source", _point(origin))]
+    query += [("waypoint", _point(point)) for point in waypoints]
+    return [*query, ("destination", _point(destination)), ("mode", "driving")]
 
 
 def chain(points: list[LatLon], max_waypoints: int) -> list[list[LatLon]]:

@@ -10,6 +10,28 @@ from terrmap.routing.distances import DEFAULT_DETOUR, DEFAULT_SPEED_KMH
 from terrmap.routing.model import SECONDS_PER_DAY, Place, Stop, clock
 
 
+def parse_place(text: str, name: str, *, field: str | None = None) -> Place | None:
+    """The place ``name`` at ``"lat, lon"`` (degrees); ``None`` for blank text.
+
+    ``field`` names where the text came from in error messages (default ``name``).
+
+    Raises
+    ------
+    InputError
+        The text is not two numbers, or not a latitude/longitude pair.
+    """
+    if not text.strip():
+        return None
+    parts = text.replace(";", ",").split(",")
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        raise InputError(
+            f"{field or name}: {text.strip()!r} is not 'latitude, longitude'"
+        ) from None
+    return Place(name, lat, lon)
+
+
 @dataclass(frozen=True)
 class Lunch:
     """A break of ``duration_s`` starting between ``earliest_s`` and ``latest_s``."""

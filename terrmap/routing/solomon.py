@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from terrmap.errors import InputError
+from terrmap.routing.tsplib import read_lines
 from terrmap.routing.vrp import VrpClient, VrpProblem, VrpVehicle
 
 SCALE = 100
@@ -84,10 +85,7 @@ def read_solomon(path: str | Path) -> SolomonInstance:
         The file is missing or not in Solomon's layout (the message names the line).
     """
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", file=path) from None
+    lines = read_lines(path)
     vehicles, capacity = _vehicle_line(lines, path)
     rows = []
     header = next((k for k, line in enumerate(lines) if line.strip().startswith("CUST NO")), None)

@@ -51,10 +51,7 @@ def read_tsplib(path: str | Path) -> TsplibInstance:
         malformed coordinate line (the message names the line).
     """
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", file=path) from None
+    lines = read_lines(path)
     spec, first_coord = _read_spec(lines, path)
     weight_type = spec.get("EDGE_WEIGHT_TYPE", "")
     if weight_type not in WEIGHT_TYPES:
@@ -69,6 +66,14 @@ def read_tsplib(path: str | Path) -> TsplibInstance:
         raise InputError("DIMENSION is missing or not a whole number", file=path) from None
     coords = _read_coords(lines, first_coord, dimension, path)
     return TsplibInstance(spec.get("NAME", path.stem), weight_type, coords)
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a text instance file; `InputError` naming the file if it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror or error}", file=path) from None
 
 
 def distance_matrix(coords: np.ndarray, weight_type: str) -> np.ndarray:

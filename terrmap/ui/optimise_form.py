@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terrmap.ui.form_labels import buddy
 from terrmap.ui.optimise_text import Text
 from terrmap.ui.territory_model import metric_header, swatch_pixmap
 
@@ -185,7 +186,7 @@ class OptimiseForm(QWidget):
         form = QFormLayout(self._plan_box)
         form.addRow(self.rebalance)
         form.addRow(self.carve)
-        form.addRow(_buddy(Text.TERRITORIES, self.territory_count, self), self.territory_count)
+        form.addRow(buddy(Text.TERRITORIES, self.territory_count, self), self.territory_count)
         form.addRow(self.anchor)
 
     def _build_balance(self, columns: list[str], tolerance_pct: float) -> None:
@@ -208,9 +209,9 @@ class OptimiseForm(QWidget):
         self.metric_hint.setStyleSheet("color: #B42318;")
         self._balance_box = QGroupBox(Text.BALANCE_GROUP, self)
         form = QFormLayout(self._balance_box)
-        form.addRow(_buddy(Text.METRICS, self.metrics, self), self.metrics)
+        form.addRow(buddy(Text.METRICS, self.metrics, self), self.metrics)
         form.addRow("", self.metric_hint)
-        form.addRow(_buddy(Text.TOLERANCE, self.tolerance, self), self.tolerance)
+        form.addRow(buddy(Text.TOLERANCE, self.tolerance, self), self.tolerance)
 
     def _build_limits(self, columns: list[str], selected_units: int) -> None:
         self.limit_moves = _tipped(QCheckBox(Text.LIMIT_MOVES, self), Text.LIMIT_MOVES_TIP)
@@ -241,7 +242,7 @@ class OptimiseForm(QWidget):
         self._limits_box = QGroupBox(Text.LIMITS_GROUP, self)
         layout = QVBoxLayout(self._limits_box)
         layout.addLayout(moves)
-        layout.addWidget(_buddy(Text.LOCKS, self.locks, self))
+        layout.addWidget(buddy(Text.LOCKS, self.locks, self))
         layout.addWidget(self.locks, 1)
         layout.addWidget(self.keep_selected)
 
@@ -255,8 +256,8 @@ class OptimiseForm(QWidget):
         self.time_limit.setValue(DEFAULT_TIME_LIMIT)
         self._search_box = QGroupBox(Text.SEARCH_GROUP, self)
         form = QFormLayout(self._search_box)
-        form.addRow(_buddy(Text.SEED, self.seed, self), self.seed)
-        form.addRow(_buddy(Text.TIME_LIMIT, self.time_limit, self), self.time_limit)
+        form.addRow(buddy(Text.SEED, self.seed, self), self.seed)
+        form.addRow(buddy(Text.TIME_LIMIT, self.time_limit, self), self.time_limit)
 
     # -- behaviour ----------------------------------------------------------------------
     def _mode_changed(self) -> None:
@@ -308,14 +309,6 @@ def _tipped(widget, tip: str):  # -> the widget
         # Numbers stay as wide as they need; a field across the whole group reads as text.
         widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     return widget
-
-
-def _buddy(text: str, widget: QWidget, parent: QWidget) -> QLabel:
-    """A label whose mnemonic focuses ``widget`` and that shows the same tooltip."""
-    label = QLabel(text, parent)
-    label.setBuddy(widget)
-    label.setToolTip(widget.toolTip())
-    return label
 
 
 def _fit_rows(view: QListWidget, rows: int) -> None:

@@ -51,7 +51,7 @@ def request_from(
 ) -> RouteRequest:
     """The route request for ``choices`` (raises InputError with words for the user)."""
     from terrmap.routing.from_project import request_for, working_days
-    from terrmap.routing.request import DayRules, Lunch
+    from terrmap.routing.request import DayRules, Lunch, parse_place
 
     positions = None
     if choices.source == "selected":
@@ -66,6 +66,8 @@ def request_from(
         dates,
         positions=None if positions is None else positions.tolist(),
         service_min=choices.service_min,
+        start=parse_place(choices.start_at, Text.START_POINT),
+        end=parse_place(choices.end_at, Text.END_POINT),
         day=DayRules(start_s=choices.start_s, length_s=choices.length_s, lunch=lunch),
         detour=choices.detour,
         speed_kmh=choices.speed_kmh,

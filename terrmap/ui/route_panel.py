@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terrmap.ui.route_params import RouteParameters, buddy, tip
+from terrmap.ui.form_labels import buddy
+from terrmap.ui.route_params import RouteParameters, tip
 from terrmap.ui.route_stops import StopListModel, StopTable
 from terrmap.ui.route_text import Text
 
@@ -61,6 +62,8 @@ class RouteChoices:
     roads: str  # path of an .osm.pbf extract, "" for straight lines
     time_limit: float
     seed: int
+    start_at: str = ""  # "lat, lon", "" for the rep's home
+    end_at: str = ""  # "lat, lon", "" for where the day starts
 
 
 def next_working_day(today: dt.date) -> dt.date:

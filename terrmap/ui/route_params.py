@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terrmap.ui.form_labels import buddy
 from terrmap.ui.route_text import Text
 
 if TYPE_CHECKING:
@@ -47,6 +48,10 @@ class RouteParameters(QWidget):
         self.speed = _number(self, 50.0, (5, 130), Text.KMH, Text.SPEED_TIP, 0)
         self.detour = _number(self, 1.3, (1, 3), "", Text.DETOUR_TIP, 2)
         self.seed = _number(self, 0, (0, 99_999), "", Text.SEED_TIP)
+        self.start_at = tip(QLineEdit(self), Text.START_AT_TIP)
+        self.start_at.setPlaceholderText(Text.HOME_PLACEHOLDER)
+        self.end_at = tip(QLineEdit(self), Text.END_AT_TIP)
+        self.end_at.setPlaceholderText(Text.START_PLACEHOLDER)
         self.roads = tip(QLineEdit(self), Text.ROADS_TIP)
         self.roads.setReadOnly(True)
         self.roads.setPlaceholderText(Text.ROADS_NONE)
@@ -86,6 +91,10 @@ class RouteParameters(QWidget):
         grid.addLayout(roads, 4, 1, 1, 3)
         grid.addWidget(buddy(Text.SEED, self.seed, self), 5, 0)
         grid.addWidget(self.seed, 5, 1)
+        grid.addWidget(buddy(Text.START_AT, self.start_at, self), 6, 0)
+        grid.addWidget(self.start_at, 6, 1, 1, 3)
+        grid.addWidget(buddy(Text.END_AT, self.end_at, self), 7, 0)
+        grid.addWidget(self.end_at, 7, 1, 1, 3)
         grid.setColumnStretch(4, 1)
 
     def values(self) -> dict[str, Any]:
@@ -103,6 +112,8 @@ class RouteParameters(QWidget):
             "roads": self._roads_path,
             "time_limit": self.time_limit.value(),
             "seed": self.seed.value(),
+            "start_at": self.start_at.text(),
+            "end_at": self.end_at.text(),
         }
 
     def set_roads(self, path: str) -> None:
@@ -156,6 +167,8 @@ class RouteParameters(QWidget):
             "roads": self._roads_path,
             "timeLimit": self.time_limit.value(),
             "seed": self.seed.value(),
+            "startAt": self.start_at.text(),
+            "endAt": self.end_at.text(),
         }
 
     def _put(self, key: str, value: Any) -> None:
@@ -177,20 +190,14 @@ class RouteParameters(QWidget):
             self.lunch.setChecked(value)
         elif key == "roads":
             self.set_roads(value)
+        elif key in ("startAt", "endAt"):
+            (self.start_at if key == "startAt" else self.end_at).setText(value)
 
 
 def tip(widget, text: str):
     """``widget`` with the tooltip ``text``."""
     widget.setToolTip(text)
     return widget
-
-
-def buddy(text: str, widget: QWidget, parent: QWidget) -> QLabel:
-    """A label for ``widget`` (its mnemonic focuses the widget; same tooltip)."""
-    label = QLabel(text, parent)
-    label.setBuddy(widget)
-    label.setToolTip(widget.toolTip())
-    return label
 
 
 def seconds(edit: QTimeEdit) -> int:

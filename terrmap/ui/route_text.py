@@ -67,6 +67,14 @@ class Text:
     DETOUR_TIP = (
         "Straight-line distance × this factor ≈ road distance (1.3 is typical for a road network)"
     )
+    START_AT = "Start &at:"
+    START_AT_TIP = "Where each day starts, as 'latitude, longitude'; empty: the rep's home"
+    END_AT = "&End at:"
+    END_AT_TIP = "Where each day ends, as 'latitude, longitude'; empty: where it started"
+    HOME_PLACEHOLDER = "the rep's home"
+    START_PLACEHOLDER = "where the day starts"
+    START_POINT = "Start point"
+    END_POINT = "End point"
     ROADS = "R&oads:"
     ROADS_NONE = "straight line"
     ROADS_TIP = (

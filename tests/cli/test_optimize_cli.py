@@ -32,6 +32,7 @@ from terrmap.optimize import (
     evaluate_plan,
 )
 from terrmap.resources import resource_path
+from tests.cli.run import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 RI_ZCTA = ROOT.parent / "shared" / "data" / "zcta" / "ri_zcta2010.geojson"
@@ -50,12 +51,6 @@ def _plan(path: Path) -> dict[str, str]:
     units = [r[0] for r in rows[1:]]
     assert len(units) == len(set(units)), "a unit is listed twice"
     return {unit: territory for unit, territory in rows[1:]}
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    status = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +82,7 @@ def test_project_plan_has_every_unit_once(
     sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_csv = tmp_path / "plan.csv"
-    status, out, err = _run(capsys, "optimize", sample, *FAST, "--out", out_csv)
+    status, out, err = run_cli(capsys, "optimize", sample, *FAST, "--out", out_csv)
     assert status == 0, err
     plan = _plan(out_csv)
     project = open_project(sample)
@@ -113,11 +108,11 @@ def test_plan_round_trips_through_import_alignment(
     project_file = Path(shutil.copy(sample, tmp_path / "copy.terrmap.gpkg"))
     out_csv = tmp_path / "plan.csv"
     argv = ["optimize", project_file, *FAST, "--metric", "accounts", "annual_revenue"]
-    status, out, err = _run(capsys, *argv, "--out", out_csv)
+    status, out, err = run_cli(capsys, *argv, "--out", out_csv)
     assert status == 0, err
     assert "annual_revenue" in out.splitlines()[0]
 
-    status, out, err = _run(capsys, "import-alignment", project_file, out_csv)
+    status, out, err = run_cli(capsys, "import-alignment", project_file, out_csv)
     assert status == 0, err
     saved = open_project(project_file)
     assert dict(zip(saved.units.ids, saved.territory_of_units(), strict=True)) == _plan(out_csv)
@@ -126,7 +121,7 @@ def test_plan_round_trips_through_import_alignment(
 def test_more_territories_get_new_ids_and_a_save_hint(
     sample: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, err = _run(capsys, "optimize", sample, *FAST, "--territories", "14")
+    status, out, err = run_cli(capsys, "optimize", sample, *FAST, "--territories", "14")
     assert status == 0, err
     assert "T13  (new)" in out
     assert "T14  (new)" in out
@@ -140,7 +135,7 @@ def test_fewer_territories_keep_project_ids(
 ) -> None:
     out_csv = tmp_path / "plan.csv"
     argv = ["optimize", sample, *FAST, "--territories", "10", "--out", out_csv]
-    status, out, err = _run(capsys, *argv)
+    status, out, err = run_cli(capsys, *argv)
     assert status == 0, err
     used = set(_plan(out_csv).values())
     assert len(used) == 10
@@ -154,7 +149,7 @@ def test_rebalance_reports_what_moved(
 ) -> None:
     out_csv = tmp_path / "plan.csv"
     argv = ["optimize", sample, *FAST, "--mode", "rebalance", "--max-moved", "15"]
-    status, out, err = _run(capsys, *argv, "--out", out_csv)
+    status, out, err = run_cli(capsys, *argv, "--out", out_csv)
     assert status == 0, err
     moved_line = next(line for line in out.splitlines() if line.startswith("Moved: "))
     share = float(moved_line.split("(")[1].split("%")[0])
@@ -189,7 +184,7 @@ def test_ctrl_c_keeps_the_best_plan(
     out_csv = tmp_path / "plan.csv"
     started = time.perf_counter()
     argv = ["optimize", sample, "--time-limit", "60", "--out", out_csv]
-    status, out, err = _run(capsys, *argv)
+    status, out, err = run_cli(capsys, *argv)
     assert time.perf_counter() - started < 30
     assert status == cli.EXIT_INTERRUPTED
     assert "Stopping with the best plan so far" in err
@@ -202,7 +197,7 @@ def test_ctrl_c_keeps_the_best_plan(
 def test_units_file_plan(ri_zcta: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_csv = tmp_path / "ri.csv"
     argv = ["optimize", "--units", ri_zcta, "--id-field", "ZCTA5CE10", "--weight", "ALAND10"]
-    status, out, err = _run(capsys, *argv, "--territories", "4", *FAST, "--out", out_csv)
+    status, out, err = run_cli(capsys, *argv, "--territories", "4", *FAST, "--out", out_csv)
     assert status == 0, err
     plan = _plan(out_csv)
     zcta = gpd.read_file(ri_zcta)
@@ -237,7 +232,7 @@ def test_units_shapefile_and_geopackage_two_weights(
     out_csv = tmp_path / "plan.csv"
     argv = ["optimize", "--units", boundaries, "--id-field", "GEOID", "--territories", "3"]
     argv += ["--weight", "aland", "--weight", "accts", "--tolerance", "10", *FAST]
-    status, out, err = _run(capsys, *argv, "--out", out_csv)
+    status, out, err = run_cli(capsys, *argv, "--out", out_csv)
     assert status == 0, err
     plan = _plan(out_csv)
     assert sorted(plan) == sorted(vermont["GEOID"])
@@ -253,7 +248,7 @@ def test_tolerance_not_met_is_a_warning(
     vermont.to_file(boundaries, driver="GPKG")
     argv = ["optimize", "--units", boundaries, "--id-field", "GEOID", "--weight", "ALAND"]
     argv += ["--territories", "5", "--tolerance", "0.001", "--time-limit", "1"]
-    status, out, err = _run(capsys, *argv, "--out", tmp_path / "plan.csv")
+    status, out, err = run_cli(capsys, *argv, "--out", tmp_path / "plan.csv")
     assert status == 0
     assert "Tolerance ±0.001%: NOT met" in out
     assert "terrmap: warning: tolerance ±0.001% not met: ALAND deviates up to" in err
@@ -281,7 +276,7 @@ def test_unknown_weight_column_names_file_and_columns(
     ri_zcta: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     argv = ["optimize", "--units", ri_zcta, "--id-field", "ZCTA5CE10", "--weight", "sales"]
-    status, _, err = _run(capsys, *argv, "--territories", "3", "--out", tmp_path / "p.csv")
+    status, _, err = run_cli(capsys, *argv, "--territories", "3", "--out", tmp_path / "p.csv")
     assert status == 2
     assert err.startswith(
         "terrmap: error: ri_zcta2010.geojson: no column 'sales' for --weight "
@@ -302,11 +297,11 @@ def test_bad_values_name_file_column_and_row(
     argv = ["optimize", "--units", boundaries, "--id-field", "code", "--territories", "2"]
     argv += ["--out", tmp_path / "p.csv"]
 
-    status, _, err = _run(capsys, *argv, "--weight", "label")
+    status, _, err = run_cli(capsys, *argv, "--weight", "label")
     assert status == 2
     assert "squares.gpkg: column 'label' is not numeric: row 1 (id A)" in err
 
-    status, _, err = _run(capsys, *argv, "--weight", "amount")
+    status, _, err = run_cli(capsys, *argv, "--weight", "amount")
     assert status == 2
     assert "squares.gpkg: column 'amount' must hold numbers ≥ 0: row 2 (id B)" in err
     assert "Traceback" not in err
@@ -314,13 +309,13 @@ def test_bad_values_name_file_column_and_row(
 
 def test_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--id-field", "ID", "--weight", "W", "--territories", "2", "--out", tmp_path / "p.csv"]
-    status, _, err = _run(capsys, "optimize", "--units", tmp_path / "missing.gpkg", *argv)
+    status, _, err = run_cli(capsys, "optimize", "--units", tmp_path / "missing.gpkg", *argv)
     assert status == 2
     assert "missing.gpkg" in err
 
     garbage = tmp_path / "garbage.geojson"
     garbage.write_text("this is not GeoJSON", encoding="utf-8")
-    status, _, err = _run(capsys, "optimize", "--units", garbage, *argv)
+    status, _, err = run_cli(capsys, "optimize", "--units", garbage, *argv)
     assert status == 2
     assert "garbage.geojson" in err
     assert "Traceback" not in err
@@ -349,14 +344,14 @@ def test_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     ],
 )
 def test_option_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = _run(capsys, "optimize", *argv)
+    status, _, err = run_cli(capsys, "optimize", *argv)
     assert status == 2
     assert err.startswith("terrmap: error: ")
     assert message in err
 
 
 def test_unknown_metric_lists_the_metrics(sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = _run(capsys, "optimize", sample, "--metric", "profit")
+    status, _, err = run_cli(capsys, "optimize", sample, "--metric", "profit")
     assert status == 2
     assert "ne.terrmap.gpkg has no metric named 'profit'; choose from units, accounts" in err
     assert "annual_revenue" in err

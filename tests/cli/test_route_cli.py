@@ -9,14 +9,9 @@ import gpxpy
 import pytest
 
 from terrmap import cli
+from tests.cli.run import run_cli
 
 OSM = Path(__file__).resolve().parents[3] / "shared" / "data" / "osm"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    status = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +23,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_day_route_of_due_accounts_writes_every_export(sample, tmp_path, capsys):
     out = tmp_path / "out"
-    status, stdout, stderr = _run(
+    status, stdout, stderr = run_cli(
         capsys, "route", sample, "--rep", "T03", "--day", "2026-11-30", "--out", out,
         "--time-limit", "2", "--no-pdf",
     )  # fmt: skip
@@ -54,7 +49,7 @@ def test_day_route_of_due_accounts_writes_every_export(sample, tmp_path, capsys)
 
 def test_itinerary_pdf_comes_with_the_exports(sample, tmp_path, capsys):
     out = tmp_path / "out"
-    status, stdout, stderr = _run(
+    status, stdout, stderr = run_cli(
         capsys, "route", sample, "--rep", "T05", "--day", "2026-12-01", "--out", out,
         "--time-limit", "2",
     )  # fmt: skip
@@ -67,7 +62,7 @@ def test_itinerary_pdf_comes_with_the_exports(sample, tmp_path, capsys):
 def test_stops_file_and_week(sample, tmp_path, capsys):
     stops = tmp_path / "stops.csv"
     stops.write_text("account_id\nA000033\nA000034\nA000072\n\n", encoding="utf-8")
-    status, stdout, stderr = _run(
+    status, stdout, stderr = run_cli(
         capsys, "route", sample, "--rep", "Marcus Hollis", "--week", "2026-11-30", "--days", "2",
         "--stops", stops, "--out", tmp_path / "o", "--no-pdf", "--lunch", "none",
     )  # fmt: skip
@@ -77,10 +72,23 @@ def test_stops_file_and_week(sample, tmp_path, capsys):
     assert "not placed" not in stderr
 
 
+def test_start_and_end_elsewhere(sample, tmp_path, capsys):
+    out = tmp_path / "o"
+    status, _, stderr = run_cli(
+        capsys, "route", sample, "--rep", "T03", "--day", "2026-11-30", "--out", out,
+        "--from", "42.70, -73.80", "--to", "42.9,-73.6", "--no-pdf", "--time-limit", "2",
+    )  # fmt: skip
+    assert status == 0, stderr
+    gpx = gpxpy.parse(next(out.glob("*_route.gpx")).read_text(encoding="utf-8"))
+    points = gpx.routes[0].points
+    assert (points[0].latitude, points[0].longitude) == (42.70, -73.80)
+    assert (points[-1].latitude, points[-1].longitude) == (42.9, -73.6)
+
+
 def test_unknown_account_in_stops_file_names_the_line(sample, tmp_path, capsys):
     stops = tmp_path / "stops.csv"
     stops.write_text("account_id\nA000033\nNOPE\n", encoding="utf-8")
-    status, _, stderr = _run(
+    status, _, stderr = run_cli(
         capsys, "route", sample, "--rep", "T03", "--stops", stops, "--out", tmp_path / "o"
     )
     assert status == 2
@@ -94,10 +102,11 @@ def test_unknown_account_in_stops_file_names_the_line(sample, tmp_path, capsys):
         (["--rep", "T99"], "no territory or rep called 'T99'"),
         (["--rep", "T03", "--lunch", "noon"], "--lunch 'noon': write it as HH:MM-HH:MM/MINUTES"),
         (["--rep", "T03", "--hours", "0"], "the day length must be between 1 second and 24 hours"),
+        (["--rep", "T03", "--to", "north"], "--to: 'north' is not 'latitude, longitude'"),
     ],
 )
 def test_bad_options_are_explained(sample, tmp_path, capsys, args, message):
-    status, _, stderr = _run(capsys, "route", sample, *args, "--out", tmp_path / "o")
+    status, _, stderr = run_cli(capsys, "route", sample, *args, "--out", tmp_path / "o")
     assert status == 2
     assert message in stderr
 
@@ -112,7 +121,7 @@ def test_road_distances_from_an_osm_extract(tmp_path, capsys, monkeypatch):
     _bangor_project(project)
     stops = tmp_path / "stops.csv"
     stops.write_text("\n".join(f"B{i}" for i in range(8)), encoding="utf-8")
-    status, stdout, stderr = _run(
+    status, stdout, stderr = run_cli(
         capsys, "route", project, "--rep", "T01", "--day", "2026-11-30", "--osm", pbf,
         "--stops", stops, "--out", tmp_path / "o", "--no-pdf",
     )  # fmt: skip

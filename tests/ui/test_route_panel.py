@@ -5,6 +5,7 @@ Stop, and errors."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import time
 
 import numpy as np
@@ -361,3 +362,20 @@ def test_clear_removes_the_route(qtbot, window, routes):
     qtbot.mouseClick(routes.panel.clear, LEFT)
     assert window.canvas.renderer.route is None
     assert routes.panel.model.rowCount() == 0
+
+
+def test_day_ends_at_another_point(qtbot, window, routes):
+    params = routes.panel.params
+    qtbot.keyClicks(params.end_at, "42.9, -73.6")
+    day = plan(qtbot, routes).plan.days[0]
+    assert (day.end.lat, day.end.lon) == (42.9, -73.6)
+    assert day.start.name == "Marcus Hollis"  # still leaves from home
+    assert day.legs[-1][-1] == (42.9, -73.6)
+
+
+def test_bad_start_point_is_explained(qtbot, window, routes, shown):
+    qtbot.keyClicks(routes.panel.params.start_at, "Albany")
+    qtbot.mouseClick(routes.panel.plan_button, LEFT)
+    assert len(shown) == 1
+    assert "Start point: 'Albany' is not 'latitude, longitude'" in html.unescape(shown[0][1])
+    assert routes.result is None
