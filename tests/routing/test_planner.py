@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -201,3 +202,12 @@ def test_tour_engine_is_optimal_on_small_instances(end):
     assert order[0] == 0
     assert end is None or order[-1] == end
     assert route_cost(order, cost, closed=closed) == best
+
+
+def test_plain_day_repeats_exactly():
+    """fast-tsp takes no seed, but it finds the optimum and the polish is deterministic."""
+    quick = tuple(replace(s, service_s=300) for s in stops_around(60, seed=8, spread=0.05))
+    request = RouteRequest("T01", "Rep", HOME, quick, (MONDAY,))
+    plans = [plan_route(request) for _ in range(3)]
+    assert plans[0].unplaced == ()  # a plain tour: fast-tsp's path
+    assert len({tuple(v.stop.id for v in p.days[0].visits) for p in plans}) == 1
