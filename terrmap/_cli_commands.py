@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from terrmap import _cli_report as report
+from terrmap._cli_accounts import register_export_accounts
 from terrmap._cli_optimize import register_optimize
 from terrmap._cli_route import register_route
 from terrmap._cli_screenshot import register_screenshot
@@ -177,7 +178,9 @@ def register_report(sub: argparse._SubParsersAction) -> None:
         help="print the per-territory balance table",
         description="Print per territory: units, accounts, the sum of each metric, and the "
         "deviation of the first metric from the territory's target with an in-band mark. "
-        "Metrics default to every numeric account column.",
+        "Metrics default to every numeric account column. --csv writes the same table; "
+        "--xlsx writes a workbook with it (plus a totals row), the account → owner list, "
+        "the unit alignment and an About sheet.",
     )
     p.add_argument(
         "--metric", nargs="+", action="extend", metavar="COL", help="metric column(s) to sum"
@@ -190,6 +193,11 @@ def register_report(sub: argparse._SubParsersAction) -> None:
         help="half-width of the balance band in %% (default 5)",
     )
     p.add_argument("--csv", metavar="OUT", help="also write the table as CSV")
+    p.add_argument(
+        "--xlsx",
+        metavar="OUT.xlsx",
+        help="also write a workbook: Territories, Accounts, Alignment and About sheets",
+    )
     p.add_argument("--json", action="store_true", help="print the totals as JSON")
 
 
@@ -200,6 +208,8 @@ def run_report(args: argparse.Namespace) -> int:
     table = report.balance_report(load(args.project), args.metric, args.tolerance)
     if args.csv:
         report.write_csv(table, args.csv)
+    if args.xlsx:
+        report.write_xlsx(table, args.xlsx, args.project)
     if args.json:
         out_json(report.report_json(table))
     else:
@@ -311,6 +321,7 @@ REGISTRY = (
     register_info,
     register_report,
     register_export_alignment,
+    register_export_accounts,
     register_import_alignment,
     register_optimize,
     register_route,

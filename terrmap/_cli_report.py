@@ -6,12 +6,9 @@ functions in `terrmap._cli_commands` decide where it goes.
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from terrmap.errors import TerrmapError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,37 +16,24 @@ if TYPE_CHECKING:
     from terrmap.core.metrics import BalanceSummary
     from terrmap.core.project import Project
     from terrmap.io.newproject import NewProject
+    from terrmap.io.reports import TerritorySummary
 
 
-@dataclass(frozen=True)
-class BalanceReport:
-    """Per-territory totals of chosen metrics and the balance of the first one."""
-
-    project: Project
-    totals: pd.DataFrame  # index: territory ids + "unassigned"
-    metrics: list[str]
-    balance: BalanceSummary
-
-
-def balance_report(project: Project, metrics: list[str] | None, tolerance: float) -> BalanceReport:
+def balance_report(
+    project: Project, metrics: list[str] | None, tolerance: float
+) -> TerritorySummary:
     """Totals per territory for ``metrics`` (default: every numeric account column).
 
     The balance (deviation from target, in-band) is computed on the first metric, or on
-    the account count when the project has no numeric account column.
+    the account count when the project has no numeric account column. The same summary
+    feeds the text, the JSON, the CSV and the workbook (`terrmap.io.reports`).
     """
-    from terrmap.core.metrics import TerritoryMetrics, balance_table
+    from terrmap.io.reports import territory_summary
 
-    live = TerritoryMetrics(project)
-    live.disconnect()  # a one-off report; no need to follow edits
-    chosen = list(dict.fromkeys(metrics)) if metrics else list(project.accounts.numeric_columns)
-    unknown = [m for m in chosen if m not in live.columns]
-    if unknown:
-        raise TerrmapError(f"no metric named {unknown[0]!r}; choose from {', '.join(live.columns)}")
-    balance = balance_table(live, chosen[0] if chosen else "accounts", tolerance)
-    return BalanceReport(project, live.frame(), chosen, balance)
+    return territory_summary(project, metrics, tolerance)
 
 
-def report_json(report: BalanceReport) -> dict[str, Any]:
+def report_json(report: TerritorySummary) -> dict[str, Any]:
     """The ``report --json`` document: territories and unassigned with their totals."""
     rows = report.totals
     territories = [
@@ -59,7 +43,7 @@ def report_json(report: BalanceReport) -> dict[str, Any]:
     return {"territories": territories, "unassigned": _totals_json(rows.iloc[-1], report.metrics)}
 
 
-def _totals_json(row: pd.Series, metrics: list[str]) -> dict[str, Any]:
+def _totals_json(row: pd.Series, metrics: Sequence[str]) -> dict[str, Any]:
     return {
         "units": round(float(row["units"])),
         "accounts": round(float(row["accounts"])),
@@ -67,7 +51,7 @@ def _totals_json(row: pd.Series, metrics: list[str]) -> dict[str, Any]:
     }
 
 
-def report_text(report: BalanceReport) -> str:
+def report_text(report: TerritorySummary) -> str:
     """The balance table as aligned text, unassigned last, then a one-line verdict."""
     balance = report.balance
     header = ["ID", "NAME", "OWNER", "UNITS", "ACCOUNTS", *report.metrics]
@@ -90,7 +74,7 @@ def report_text(report: BalanceReport) -> str:
     return _align([header, *body], numeric_from=3) + "\n" + _verdict(balance)
 
 
-def _numbers(totals: pd.Series, metrics: list[str]) -> list[str]:
+def _numbers(totals: pd.Series, metrics: Sequence[str]) -> list[str]:
     return [_number(totals["units"]), _number(totals["accounts"])] + [
         _number(totals[m]) for m in metrics
     ]
@@ -123,32 +107,18 @@ def _verdict(balance: BalanceSummary) -> str:
     )
 
 
-def write_csv(report: BalanceReport, out_path: str | Path) -> None:
-    """Write the balance table as CSV (unassigned as the last row)."""
-    header = ["territory_id", "name", "owner", "units", "accounts", *report.metrics]
-    header += ["target", "deviation_pct", "in_band"]
-    with Path(out_path).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for territory, row in zip(report.project.territories, report.balance.rows, strict=True):
-            totals = report.totals.loc[territory.id]
-            writer.writerow(
-                [
-                    territory.id,
-                    territory.name,
-                    territory.owner,
-                    *_raw(totals, report.metrics),
-                    row.target,
-                    round(row.deviation_pct, 4),
-                    row.in_band,
-                ]
-            )
-        writer.writerow(["", "unassigned", "", *_raw(report.totals.iloc[-1], report.metrics)])
+def write_csv(report: TerritorySummary, out_path: str | Path) -> None:
+    """Write the summary table as CSV (unassigned as the last row); see `terrmap.io.reports`."""
+    from terrmap.io.reports import write_summary_csv
+
+    write_summary_csv(report, out_path)
 
 
-def _raw(totals: pd.Series, metrics: list[str]) -> list[object]:
-    counts = [round(float(totals["units"])), round(float(totals["accounts"]))]
-    return [*counts, *(float(totals[m]) for m in metrics)]
+def write_xlsx(report: TerritorySummary, out_path: str | Path, project_file: str | Path) -> None:
+    """Write the report workbook (Territories, Accounts, Alignment, About)."""
+    from terrmap.io.reports import write_report_xlsx
+
+    write_report_xlsx(report, out_path, source_name=Path(project_file).name)
 
 
 def project_summary(project: Project, file_name: str) -> dict[str, Any]:

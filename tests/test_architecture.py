@@ -20,6 +20,7 @@ PURE_MODULES = [
     "terrmap.sample",
     "terrmap.cli",
     "terrmap.optimize",
+    "terrmap.io.reports",
     "terrmap.routing.planner",
     "terrmap.routing.roads",
     "terrmap.routing.from_project",

@@ -6,10 +6,10 @@ Every exporter words a visit the same way ("Day 1 Mon 2026-11-30, stop 3: arrive
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
+from terrmap.io.csv_safety import clean_text
 from terrmap.routing.model import DayRoute, Stop, Visit, clock
 
 LatLon = tuple[float, float]
@@ -18,16 +18,9 @@ LatLon = tuple[float, float]
 # and an export must not change with the machine it was made on.
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
+
 # C0 controls other than tab and line feed are invalid in XML 1.0 and in iCalendar TEXT; CRM
 # exports do carry them (Excel writes vertical tabs for in-cell line breaks).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def clean_text(text: str) -> str:
-    """``text`` with Windows and old Mac line ends made ``\\n`` and control characters dropped."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 def one_line(text: str) -> str:
     """``text`` on one line with runs of white space collapsed, for short labels on a GPS unit."""
     return " ".join(clean_text(text).split())

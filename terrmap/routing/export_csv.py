@@ -36,7 +36,8 @@ import csv
 import io
 from collections.abc import Iterator
 
-from terrmap.routing._export_text import clean_text, coord
+from terrmap.io.csv_safety import safe
+from terrmap.routing._export_text import coord
 from terrmap.routing.model import Break, DayRoute, RoutePlan, Stop, Visit, clock
 
 COLUMNS = (
@@ -60,10 +61,6 @@ COLUMNS = (
     "note",
 )
 
-# The characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP
-# "CSV Injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 Row = dict[str, str]
 
 
@@ -79,16 +76,6 @@ def itinerary_csv_text(plan: RoutePlan) -> str:
         row["service_min"] = _minutes(unplaced.stop.service_s)
         writer.writerow(row)
     return buffer.getvalue()
-
-
-def safe(text: str) -> str:
-    """``text`` from account data, made harmless for spreadsheets.
-
-    Line ends are normalised (the csv module quotes cells that hold them) and a leading
-    apostrophe is added when the text would start a formula.
-    """
-    text = clean_text(text)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def _day_rows(number: int, day: DayRoute) -> Iterator[Row]:
