@@ -15,6 +15,7 @@ from terrmap._cli_accounts import register_export_accounts
 from terrmap._cli_optimize import register_optimize
 from terrmap._cli_route import register_route
 from terrmap._cli_screenshot import register_screenshot
+from terrmap._cli_web import register_web
 from terrmap.cli import (
     EXIT_OK,
     EXIT_ROWS_REJECTED,
@@ -327,4 +328,5 @@ REGISTRY = (
     register_route,
     register_sample,
     register_screenshot,
+    register_web,
 )

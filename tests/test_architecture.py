@@ -21,6 +21,7 @@ PURE_MODULES = [
     "terrmap.cli",
     "terrmap.optimize",
     "terrmap.io.reports",
+    "terrmap.web",
     "terrmap.routing.planner",
     "terrmap.routing.roads",
     "terrmap.routing.from_project",
