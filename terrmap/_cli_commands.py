@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from terrmap import _cli_report as report
 from terrmap._cli_accounts import register_export_accounts
 from terrmap._cli_optimize import register_optimize
+from terrmap._cli_print import register_print
 from terrmap._cli_route import register_route
 from terrmap._cli_screenshot import register_screenshot
 from terrmap._cli_web import register_web
@@ -325,6 +326,7 @@ REGISTRY = (
     register_export_accounts,
     register_import_alignment,
     register_optimize,
+    register_print,
     register_route,
     register_sample,
     register_screenshot,

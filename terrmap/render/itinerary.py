@@ -29,8 +29,6 @@ a plain background by the same route layer code. Output is vector throughout.
 from __future__ import annotations
 
 import math
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +37,6 @@ import numpy as np
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
-    QCoreApplication,
     QIODevice,
     QMarginsF,
     QPointF,
@@ -51,7 +48,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
-    QGuiApplication,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -79,6 +75,7 @@ from terrmap.render._itinerary_table import (
     split_rows,
 )
 from terrmap.render.frame import Frame
+from terrmap.render.page import ensure_gui_application
 from terrmap.render.projection import DisplayProjection
 from terrmap.render.route_layer import RouteOverlay, day_color, paint_route, route_bounds
 from terrmap.render.style import MapStyle
@@ -111,7 +108,6 @@ MIN_MAP_SPAN_M = 4000.0  # a day with one nearby stop still shows its surroundin
 DAY_SUBTITLE_LINES = 2  # totals; start, end and lunch
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_APP: QGuiApplication | None = None  # the offscreen application created here, kept alive
 
 
 @dataclass(frozen=True)
@@ -228,26 +224,6 @@ def itinerary_pdf_bytes(
     buffer.close()
     data: QByteArray = buffer.data()
     return bytes(data.data())
-
-
-def ensure_gui_application() -> QGuiApplication:
-    """The running QGuiApplication, or a new offscreen one when none runs (CLI, workers, tests).
-
-    Fonts and the PDF writer need one; a running app (the desktop window) is used as it is. The
-    one created here is a QApplication (a QGuiApplication that also allows widgets), so that a
-    window opened later in the same process, as in a test session, still works.
-    """
-    global _APP
-    app = QCoreApplication.instance()
-    if app is None:
-        from PySide6.QtWidgets import QApplication
-
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _APP = QApplication(sys.argv[:1] or ["terrmap"])
-        return _APP
-    if not isinstance(app, QGuiApplication):
-        raise TerrmapError("the itinerary PDF needs a Qt GUI application, not a console one")
-    return app
 
 
 def long_date(date: dt.date) -> str:
