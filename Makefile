@@ -33,6 +33,7 @@ bench: $(BENCH_STAMP) system-deps
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/day_route.py
 	$(BIN)/python benchmarks/road_matrix.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/print.py
 
 system-deps:
 	@installers/debian-deps.sh $(QT_DEBS)
