@@ -47,6 +47,7 @@ ICON_NAMES: tuple[str, ...] = (
     "import",
     "export",
     "screenshot",
+    "print",
 )
 
 

@@ -28,6 +28,7 @@ from terrmap.ui.loading import LoadedDocument
 from terrmap.ui.main_window_text import Text
 from terrmap.ui.map_canvas import MapCanvas
 from terrmap.ui.optimise_action import OptimiseController
+from terrmap.ui.print_action import PrintController
 from terrmap.ui.route_action import RouteController
 from terrmap.ui.unsaved import UnsavedChangesGuard
 from terrmap.ui.window_docks import WindowDocks
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.edit_actions = EditActions(self)
         self.optimiser = OptimiseController(self)
         self.routes = RouteController(self)
+        self.printing = PrintController(self)
         self.status = WindowStatus(self)
         self._build_menus()
         self._build_toolbar()
@@ -316,9 +318,13 @@ class MainWindow(QMainWindow):
         file_menu.addActions([actions["new"], actions["open"], actions["sample"]])
         self._recent_menu = file_menu.addMenu(Text.RECENT)
         self._rebuild_recent_menu()
-        for group in (("save", "save_as"), ("import_accounts", "export_alignment"), ("quit",)):
+        for group in (("save", "save_as"), ("import_accounts", "export_alignment")):
             file_menu.addSeparator()
             file_menu.addActions([actions[key] for key in group])
+        file_menu.addSeparator()
+        file_menu.addActions(list(self.printing.actions.values()))
+        file_menu.addSeparator()
+        file_menu.addAction(actions["quit"])
         self._enable_actions()
         edit_menu = self.menuBar().addMenu(EditText.EDIT)
         self.edit_actions.fill_edit_menu(edit_menu)
@@ -475,6 +481,7 @@ class MainWindow(QMainWindow):
         self.jobs.shutdown()
         self.optimiser.shutdown()
         self.routes.shutdown()
+        self.printing.shutdown()
         self._release_document()
         self.canvas.set_renderer(None)
         super().closeEvent(event)
