@@ -47,7 +47,6 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
-    QFontDatabase,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -75,7 +74,7 @@ from terrmap.render._itinerary_table import (
     split_rows,
 )
 from terrmap.render.frame import Frame
-from terrmap.render.page import ensure_gui_application
+from terrmap.render.page import ensure_gui_application, page_font
 from terrmap.render.projection import DisplayProjection
 from terrmap.render.route_layer import RouteOverlay, day_color, paint_route, route_bounds
 from terrmap.render.style import MapStyle
@@ -483,19 +482,7 @@ class _PageFonts:
 
 
 def _fonts() -> _PageFonts:
-    family = FONT_FAMILY if FONT_FAMILY in QFontDatabase.families() else QFont().family()
-
-    def font(points: float, *, bold: bool = False, italic: bool = False, condensed=False):
-        f = QFont(family)
-        f.setPointSizeF(points)
-        f.setBold(bold)
-        f.setItalic(italic)
-        if condensed:  # DejaVu Sans Condensed: more of a name fits a column, still 9 pt
-            f.setStretch(QFont.Stretch.SemiCondensed)
-        f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
-        # No "fi"/"fl" ligatures: a PDF viewer's search and copy then find "Outfitters".
-        f.setFeature(QFont.Tag.fromString("liga"), 0)
-        return f
+    font = page_font  # the print font: DejaVu Sans, no ligatures, sized for the 96-dpi page
 
     table = Fonts(
         body=font(9, condensed=True),

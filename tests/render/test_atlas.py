@@ -15,26 +15,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from terrmap.render.atlas import atlas_document, groups, write_atlas_pdf
 from terrmap.render.layout import PrintLayout
-from terrmap.render.page import ensure_gui_application
-from terrmap.sample import load_sample_project
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdftoppm")),
     reason="poppler-utils are not installed",
 )
-
-
-@pytest.fixture(scope="module")
-def project():
-    ensure_gui_application()
-    return load_sample_project()
-
-
-@pytest.fixture(scope="module")
-def scene(project):
-    from terrmap.render.scene import MapScene
-
-    return MapScene.build(project)
 
 
 def pdf_pages(path: Path) -> int:

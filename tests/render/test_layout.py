@@ -26,25 +26,12 @@ from terrmap.render.layout_parts import ITEM_PAD, MIN_ITEM_W, legend_columns, te
 from terrmap.render.page import ensure_gui_application
 from terrmap.render.print_output import write_pdf, write_png, write_svg
 from terrmap.render.viewport import MapViewport
-from terrmap.sample import SYNTHETIC_NOTICE, load_sample_project
+from terrmap.sample import SYNTHETIC_NOTICE
 
 needs_poppler = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdftoppm")),
     reason="poppler-utils are not installed",
 )
-
-
-@pytest.fixture(scope="module")
-def project():
-    ensure_gui_application()
-    return load_sample_project()
-
-
-@pytest.fixture(scope="module")
-def scene(project):
-    from terrmap.render.scene import MapScene
-
-    return MapScene.build(project)
 
 
 @pytest.fixture(scope="module")
