@@ -30,6 +30,7 @@ from terrmap.ui.map_canvas import MapCanvas
 from terrmap.ui.optimise_action import OptimiseController
 from terrmap.ui.print_action import PrintController
 from terrmap.ui.route_action import RouteController
+from terrmap.ui.share_action import ShareController
 from terrmap.ui.unsaved import UnsavedChangesGuard
 from terrmap.ui.window_docks import WindowDocks
 from terrmap.ui.window_status import WindowStatus
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.optimiser = OptimiseController(self)
         self.routes = RouteController(self)
         self.printing = PrintController(self)
+        self.sharing = ShareController(self)
         self.status = WindowStatus(self)
         self._build_menus()
         self._build_toolbar()
@@ -323,6 +325,7 @@ class MainWindow(QMainWindow):
             file_menu.addActions([actions[key] for key in group])
         file_menu.addSeparator()
         file_menu.addActions(list(self.printing.actions.values()))
+        file_menu.addActions(list(self.sharing.actions.values()))
         file_menu.addSeparator()
         file_menu.addAction(actions["quit"])
         self._enable_actions()
@@ -482,6 +485,7 @@ class MainWindow(QMainWindow):
         self.optimiser.shutdown()
         self.routes.shutdown()
         self.printing.shutdown()
+        self.sharing.shutdown()
         self._release_document()
         self.canvas.set_renderer(None)
         super().closeEvent(event)
