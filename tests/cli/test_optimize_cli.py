@@ -54,14 +54,6 @@ def _plan(path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample (217 Northeast counties, 12 territories) as a project file."""
-    path = tmp_path_factory.mktemp("optimize") / "ne.terrmap.gpkg"
-    assert cli.main(["sample", str(path)]) == 0
-    return path
-
-
-@pytest.fixture(scope="module")
 def ri_zcta() -> Path:
     if not RI_ZCTA.exists():
         pytest.skip(f"shared test data missing: {RI_ZCTA}")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from terrmap import cli
 from tests.cli.run import run_cli
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -20,13 +19,6 @@ needs_poppler = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext")),
     reason="poppler-utils are not installed",
 )
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("print") / "ne.terrmap.gpkg"
-    assert cli.main(["sample", str(path)]) == 0
-    return path
 
 
 def _pages(pdf: Path) -> int:

@@ -23,14 +23,6 @@ from tests.cli.run import run_cli
 METRICS = ["annual_revenue", "potential", "visits_per_year"]
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``terrmap sample`` written to a fresh folder."""
-    path = tmp_path_factory.mktemp("report_xlsx") / "sample.terrmap.gpkg"
-    assert cli.main(["sample", str(path)]) == 0
-    return path
-
-
 def _csv_rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))

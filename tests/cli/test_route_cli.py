@@ -8,17 +8,9 @@ from pathlib import Path
 import gpxpy
 import pytest
 
-from terrmap import cli
 from tests.cli.run import run_cli
 
 OSM = Path(__file__).resolve().parents[3] / "shared" / "data" / "osm"
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("route") / "ne.terrmap.gpkg"
-    assert cli.main(["sample", str(path)]) == 0
-    return path
 
 
 def test_day_route_of_due_accounts_writes_every_export(sample, tmp_path, capsys):

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from terrmap import cli
 from terrmap.web.offline import LEAFLET_VERSION
 from tests.cli.run import run_cli
 from tests.web import layer_features, remote_fetches, territory_table
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("web") / "ne.terrmap.gpkg"
-    assert cli.main(["sample", str(path)]) == 0
-    return path
 
 
 def test_offline_page_of_the_sample(sample, tmp_path, capsys):
