@@ -14,14 +14,13 @@ import geopandas as gpd
 
 from terrmap.core.build import plan_from_assignment
 from terrmap.core.layers import AccountLayer, UnitLayer
-from terrmap.core.project import Project
+from terrmap.core.project import SYNTHETIC_NOTICE, Project
 from terrmap.io.accounts import import_accounts
 from terrmap.io.reps import read_reps
 from terrmap.resources import resource_path
 
 SAMPLE_STATES = ("CT", "MA", "ME", "NH", "RI", "VT", "NY", "NJ", "PA")
 SAMPLE_TITLE = "Northeast sample"
-SYNTHETIC_NOTICE = "Synthetic sample data: accounts and reps are made up."
 
 
 def load_counties(states: tuple[str, ...] | None = None) -> UnitLayer:

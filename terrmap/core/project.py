@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
     from terrmap.core.layers import AccountLayer, UnitLayer
 
+# Shown wherever made-up data could pass for real (the bundled sample is made up).
+SYNTHETIC_NOTICE = "Synthetic sample data: accounts and reps are made up."
+
 
 class Project:
     """A territory-mapping document.
@@ -77,6 +80,13 @@ class Project:
         self._active = 0
         self.context: dict[str, gpd.GeoDataFrame] = dict(context or {})
         self.metadata: dict[str, str] = dict(metadata or {})
+
+    @property
+    def synthetic_notice(self) -> str | None:
+        """The notice every view and output shows when the data are made up, else None."""
+        if self.metadata.get("synthetic") != "true":
+            return None
+        return self.metadata.get("notice") or SYNTHETIC_NOTICE
 
     # -- territories -------------------------------------------------------
     @property

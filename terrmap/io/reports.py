@@ -353,7 +353,7 @@ def _about_sheet(
 
     project = summary.project
     balance = summary.balance
-    notice = synthetic_notice(project)
+    notice = project.synthetic_notice
     rows: list[tuple[str, Cell | dt.date]] = [
         ("Report", _title(project, source_name)),
         ("Project file", source_name),
@@ -383,15 +383,6 @@ def _about_sheet(
             cell.font = bold
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 70
-
-
-def synthetic_notice(project: Project) -> str | None:
-    """The synthetic-data notice when the project is marked synthetic (the bundled sample)."""
-    if project.metadata.get("synthetic") != "true":
-        return None
-    from terrmap.sample import SYNTHETIC_NOTICE
-
-    return project.metadata.get("notice") or SYNTHETIC_NOTICE
 
 
 def _title(project: Project, source_name: str) -> str:

@@ -25,9 +25,8 @@ from terrmap.render._itinerary_pages import (
     Page,
     map_height,
 )
-from terrmap.render._itinerary_sections import MONTHS
 from terrmap.render._itinerary_table import INK, MUTED, RIGHT, RULE, Fonts, elide, paint_table
-from terrmap.render.page import page_font
+from terrmap.render.page import MONTHS, page_font
 from terrmap.render.route_layer import day_color
 from terrmap.routing._export_text import WEEKDAYS, one_line
 from terrmap.routing.model import RoutePlan

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from terrmap.render._itinerary_table import CENTER, RIGHT, Column, Row, Table
+from terrmap.render.page import short_date
 from terrmap.render.route_layer import day_color
 from terrmap.routing._export_text import WEEKDAYS, one_line
 from terrmap.routing.model import DayRoute, RoutePlan, clock
@@ -18,12 +19,10 @@ from terrmap.routing.model import DayRoute, RoutePlan, clock
 if TYPE_CHECKING:
     import datetime as dt
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def long_date(date: dt.date) -> str:
     """``"Mon 30 Nov 2026"``, in English whatever the locale (as every export)."""
-    return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
+    return f"{WEEKDAYS[date.weekday()]} {short_date(date)}"
 
 
 def duration(seconds: float) -> str:

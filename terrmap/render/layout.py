@@ -24,8 +24,8 @@ from terrmap.render.layout_document import (
     MapPart,
     PageSpec,
     TablePart,
+    default_metrics,
     focus_style,
-    long_date,
 )
 from terrmap.render.layout_marks import UNIT_METRES
 from terrmap.render.page import mm_to_units
@@ -47,8 +47,8 @@ __all__ = [
     "PrintLayout",
     "TablePart",
     "build_document",
+    "default_metrics",
     "focus_style",
-    "long_date",
     "paint_layout",
 ]
 

@@ -27,7 +27,7 @@ from terrmap.render.layout_marks import (
     paint_scale_bar,
     scale_bar,
 )
-from terrmap.render.page import ensure_gui_application, page_font
+from terrmap.render.page import ensure_gui_application, page_font, short_date
 from terrmap.render.viewport import Bounds, MapViewport
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ LEGEND_SHARE = 0.3  # of the page body: the most legend the first page takes
 FADED_ACCOUNT = "#5A52606D"  # #AARRGGBB: accounts outside an atlas page's territories
 PAPER = "#FFFFFF"
 MAP_MARGIN = 0.03  # of the map's size, around the mapped extent
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def focus_style(style: MapStyle, project: Project, codes: list[int]) -> MapStyle:
@@ -146,7 +145,7 @@ class LayoutDocument:
             metrics.disconnect()
         self.title = layout.title if layout.title is not None else _default_title(project)
         self.subtitle = (
-            layout.subtitle if layout.subtitle is not None else long_date(dt.date.today())
+            layout.subtitle if layout.subtitle is not None else short_date(dt.date.today())
         )
         self.source, self.notice = _footer_texts(project)
         self.pages: list[PageSpec] = []
@@ -301,17 +300,17 @@ class LayoutDocument:
         return viewport
 
 
-def long_date(date: dt.date) -> str:
-    """``"24 Nov 2026"``, in English whatever the locale."""
-    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+def default_metrics(project: Project) -> tuple[str, ...]:
+    """The totals a page shows when none are chosen: accounts and the first numeric column."""
+    numeric = project.accounts.numeric_columns
+    return ("accounts", *numeric[:1]) if len(project.accounts) else ("units",)
 
 
 def _chosen_metrics(
     project: Project, chosen: tuple[str, ...] | None, known: list[str]
 ) -> tuple[str, ...]:
     if chosen is None:
-        numeric = project.accounts.numeric_columns
-        return ("accounts", *numeric[:1]) if len(project.accounts) else ("units",)
+        return default_metrics(project)
     unknown = [m for m in chosen if m not in known]
     if unknown:
         from terrmap.errors import TerrmapError
@@ -327,12 +326,7 @@ def _default_title(project: Project) -> str:
 def _footer_texts(project: Project) -> tuple[str, str]:
     sources = [project.metadata.get("source", ""), project.units.source, project.accounts.source]
     source = "Data: " + "; ".join(s for s in dict.fromkeys(sources) if s) if any(sources) else ""
-    notice = ""
-    if project.metadata.get("synthetic") == "true":
-        from terrmap.sample import SYNTHETIC_NOTICE
-
-        notice = project.metadata.get("notice") or SYNTHETIC_NOTICE
-    return source, notice
+    return source, project.synthetic_notice or ""
 
 
 def _cannot_clip(painter: QPainter) -> bool:

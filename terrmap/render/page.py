@@ -7,6 +7,7 @@ the print layouts.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 
@@ -67,3 +68,11 @@ def page_font(
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     font.setFeature(QFont.Tag.fromString("liga"), 0)
     return font
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(date: dt.date) -> str:
+    """``"24 Nov 2026"``, in English whatever the locale (as every printed page)."""
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"

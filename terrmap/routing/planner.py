@@ -10,19 +10,17 @@ clients (one per day it may fall on), so visits that cannot fit are left out and
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
 
+from terrmap.optimize.problem import NEVER, NO_PROGRESS, Progress
+from terrmap.optimize.problem import Stop as StopAsked
 from terrmap.routing.distances import TravelMatrix, straight_line
 from terrmap.routing.model import SECONDS_PER_DAY, DayRoute, RoutePlan, Stop, Unplaced, clock
 from terrmap.routing.request import DayRules, RouteRequest
 from terrmap.routing.schedule import day_problems, end_point, schedule_day
 from terrmap.routing.tour import solve_tour
 from terrmap.routing.vrp import VrpClient, VrpProblem, VrpVehicle, solve_vrp
-
-Progress = Callable[[float, str], object]
-StopAsked = Callable[[], bool]
 
 # Iterations without improvement after which PyVRP stops: reached well inside the time
 # limit on a rep's day or week, which makes the plan depend on the seed only.
@@ -31,14 +29,6 @@ NO_IMPROVEMENT = 400
 # the machine is idle; this leaves it several times that.
 TOUR_NODES_PER_S = 150
 TIE_BREAK_S_PER_M = 1e-4
-
-
-def _no_progress(fraction: float, message: str) -> None:
-    """Progress callback that ignores every report."""
-
-
-def _never() -> bool:
-    return False
 
 
 def route_points(request: RouteRequest) -> np.ndarray:
@@ -51,8 +41,8 @@ def plan_route(
     request: RouteRequest,
     *,
     matrix: TravelMatrix | None = None,
-    progress: Progress = _no_progress,
-    stop: StopAsked = _never,
+    progress: Progress = NO_PROGRESS,
+    stop: StopAsked = NEVER,
 ) -> RoutePlan:
     """Visit order, timetable and unplaced stops for ``request``.
 

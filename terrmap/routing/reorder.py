@@ -23,16 +23,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from terrmap.optimize.problem import NEVER, Stop
 from terrmap.routing.distances import TravelMatrix
 from terrmap.routing.model import DayRoute, RoutePlan
 from terrmap.routing.request import RouteRequest
 from terrmap.routing.schedule import schedule_day
 
 Score = tuple[int, int, int]
-
-
-def _never() -> bool:
-    return False
 
 
 def day_order(request: RouteRequest, day: DayRoute) -> list[int]:
@@ -91,7 +88,7 @@ def improve_order(
     order: Sequence[int],
     *,
     locked: frozenset[str] = frozenset(),
-    stop: Callable[[], bool] = _never,
+    stop: Stop = NEVER,
 ) -> DayRoute:
     """The day with its unlocked stops relocated until no move helps (see the module doc).
 

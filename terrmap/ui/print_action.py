@@ -129,7 +129,8 @@ class PrintController(QObject):
         self.dialog.activateWindow()
 
     def _new_dialog(self) -> PrintDialog:
-        from terrmap.render.layout import long_date
+        from terrmap.render.layout import default_metrics
+        from terrmap.render.page import short_date
         from terrmap.ui.print_dialog import PrintDialog
         from terrmap.ui.print_form import PrintForm
 
@@ -139,7 +140,7 @@ class PrintController(QObject):
             columns,
             default_metrics(project),
             project.metadata.get("title") or "Territory map",
-            long_date(dt.date.today()),
+            short_date(dt.date.today()),
             has_route=window.routes.result is not None,
         )
         dialog = PrintDialog(form, self.make_document, window)
@@ -355,12 +356,6 @@ class _busy:
 
     def __exit__(self, *_exc: object) -> None:
         QApplication.restoreOverrideCursor()
-
-
-def default_metrics(project) -> tuple[str, ...]:
-    """The totals ticked at first: what the print engine shows when given none."""
-    numeric = project.accounts.numeric_columns
-    return ("accounts", *numeric[:1]) if len(project.accounts) else ("units",)
 
 
 def _pages(count: int) -> str:

@@ -33,17 +33,7 @@ def info_html(project: Project, title: str) -> str:
         lines.append(f"Plan: {html_text(plan)}")
     if project.units.source:
         lines.append(f"Boundaries: {html_text(project.units.source)}")
-    notice = _synthetic_notice(project)
+    notice = project.synthetic_notice
     if notice:
         lines.append(f'<span class="terrmap-notice">{html_text(notice)}</span>')
     return f'<div class="terrmap-box terrmap-info">{"<br>".join(lines)}</div>'
-
-
-def _synthetic_notice(project: Project) -> str:
-    """The notice to show when the project's data are made up, else ``""``."""
-    metadata = project.metadata
-    if str(metadata.get("synthetic", "")).strip().lower() not in {"true", "1", "yes"}:
-        return ""
-    from terrmap.sample import SYNTHETIC_NOTICE
-
-    return metadata.get("notice") or SYNTHETIC_NOTICE
