@@ -112,3 +112,53 @@ def test_a_carve_is_labelled_after_the_existing_territories(northeast):
     # Same seed, (nearly) the same plan: the labels follow the current plan, so
     # almost every unit keeps its owner instead of nearly all of them moving.
     assert again.moved_share_pct < 15.0
+
+
+def test_flows_under_a_binding_cap_spread_the_shortfall(northeast, northeast_frame):
+    """When the cap cannot carry all the load, the flows leave the least possible worst
+    shortfall (checked against a separately written min-max programme), instead of
+    leaving the farthest territories with all of it."""
+    import time
+
+    from scipy.optimize import linprog
+
+    from terrmap.optimize import rebalance
+    from terrmap.optimize.local_search import LocalSearch
+    from terrmap.optimize.model import build_model
+
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=1.0)
+    model = build_model(problem, params)
+    search = LocalSearch(
+        model,
+        problem.adjacency,
+        model.start,
+        disruption_weight=1.0,
+        deadline=time.perf_counter() + 60,
+        stop=lambda: False,
+    )
+    load = rebalance.unit_loads(search)
+    excess, band = rebalance.territory_excess(search)
+    aim = rebalance.AIM_BAND_SHARE * band
+    net = np.zeros(model.k)
+    for a, b, amount in rebalance.territory_flows(search, load):
+        net[a] -= amount
+        net[b] += amount
+    worst = np.max(np.abs(excess + net) - aim)
+
+    # Oracle: minimise the largest |excess - outflow| - aim over the same borders and cap.
+    pairs, price = rebalance._border_prices(search, load)
+    out = np.zeros((model.k, len(pairs)))
+    out[pairs[:, 0], np.arange(len(pairs))] = 1.0
+    out[pairs[:, 1], np.arange(len(pairs))] -= 1.0
+    ones = np.ones((model.k, 1))
+    budget = rebalance.BUDGET_SHARE * model.max_moved
+    oracle = linprog(
+        np.r_[np.zeros(len(pairs)), 1.0],
+        A_ub=np.vstack([np.hstack([-out, -ones]), np.hstack([out, -ones]), np.r_[price, 0.0]]),
+        b_ub=np.r_[aim - excess, aim + excess, budget],
+        bounds=(0, None),
+        method="highs",
+    )
+    assert oracle.x[-1] > 0.005  # the cap binds: some shortfall must remain
+    assert worst <= oracle.x[-1] + 1e-6
