@@ -32,6 +32,25 @@ def test_same_seed_same_plan(northeast):
     np.testing.assert_array_equal(first.codes, second.codes)
 
 
+def test_a_busy_machine_gets_the_same_plan(ri_zcta, monkeypatch):
+    """The plan depends on the seed and the time limit, not on how fast the machine is:
+    with a clock running three times as fast (a machine three times as slow), the same
+    seed gives the same plan, as long as nothing is cut short. Small layers make several
+    starts, which is where a time-sliced search used to differ."""
+    import time
+
+    params = OptimiseParams(territories=8, tolerance_pct=2.0, seed=3, time_limit_s=30.0)
+    normal = optimise(ri_zcta, params)
+    real = time.perf_counter
+    origin = real()
+    monkeypatch.setattr(time, "perf_counter", lambda: origin + 3.0 * (real() - origin))
+    slow = optimise(ri_zcta, params)
+    assert not normal.stopped_early
+    assert not slow.stopped_early
+    assert slow.elapsed_s > 2.0 * normal.elapsed_s  # the clock really ran fast
+    np.testing.assert_array_equal(normal.codes, slow.codes)
+
+
 def test_evaluate_plan_agrees_with_result(northeast):
     params = OptimiseParams(territories=4, time_limit_s=3.0)
     result = optimise(northeast, params)
