@@ -33,15 +33,9 @@ AIM_BAND_SHARE = 0.6
 # Price of leaving load unbalanced in the programme (a slack), against ~1 per unit
 # of load moved; only used when borders or locks make a balance impossible.
 SLACK_PRICE = 1e3
-# The largest slack, per territory: far above the others, so it is minimised first.
-WORST_SLACK_PRICE = 100 * SLACK_PRICE
 # Disruption counts this much more than compactness while realising a capped flow.
 CAPPED_DISRUPTION_PRIORITY = 10.0
 ROUNDS = 6
-# The cheapest share of a border's units whose mean prices a flow across it: under a
-# cap on moved units, realising picks the heaviest units, so a flow costs what they do
-# (0.1 balanced US counties under a 10 % cap better than 0.5: 5.8 % against 9.0 %).
-PRICE_SHARE = 0.1
 # Share of the remaining move cap the flows of one round may plan to use.
 BUDGET_SHARE = 0.9
 
@@ -105,12 +99,8 @@ def territory_flows(search: LocalSearch, load: np.ndarray) -> list[tuple[int, in
     row = np.full(k, -1)
     row[open_codes] = np.arange(len(open_codes))
     n_f, n_t = len(pairs), len(open_codes)
-    # Columns: flows, a slack each way per territory, then the largest slack. Pricing
-    # the largest slack above the others spreads a shortfall (when the cap or the
-    # borders cannot carry everything) over all territories instead of leaving the
-    # farthest ones with all of it.
-    n_x = n_f + 2 * n_t + 1
-    a_eq = np.zeros((n_t, n_x))
+    # Columns: flows, then a slack each way per territory.
+    a_eq = np.zeros((n_t, n_f + 2 * n_t))
     a_eq[row[pairs[:, 0]], np.arange(n_f)] += 1.0
     a_eq[row[pairs[:, 1]], np.arange(n_f)] -= 1.0
     a_eq[np.arange(n_t), n_f + np.arange(n_t)] = 1.0
@@ -119,19 +109,13 @@ def territory_flows(search: LocalSearch, load: np.ndarray) -> list[tuple[int, in
     lower, upper = excess[open_codes] - width, excess[open_codes] + width
     a_ub = np.vstack([a_eq, -a_eq])
     b_ub = np.concatenate([upper, -lower])
-    # Each slack is at most the largest one.
-    worst = np.zeros((2 * n_t, n_x))
-    worst[np.arange(2 * n_t), n_f + np.arange(2 * n_t)] = 1.0
-    worst[:, -1] = -1.0
-    a_ub = np.vstack([a_ub, worst])
-    b_ub = np.append(b_ub, np.zeros(2 * n_t))
     if model.max_moved is not None:
         # What the flows may still cost: the rest of the cap (with a margin, since
         # whole units rarely match a flow exactly), so that every flow can be realised.
         budget = BUDGET_SHARE * max(model.max_moved - search.moved, 0.0)
-        a_ub = np.vstack([a_ub, np.concatenate([price, np.zeros(2 * n_t + 1)])])
+        a_ub = np.vstack([a_ub, np.concatenate([price, np.zeros(2 * n_t)])])
         b_ub = np.append(b_ub, budget)
-    cost = np.concatenate([price, np.full(2 * n_t, SLACK_PRICE), [WORST_SLACK_PRICE * n_t]])
+    cost = np.concatenate([price, np.full(2 * n_t, SLACK_PRICE)])
     result = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
     if result.x is None:
         return []
@@ -159,12 +143,9 @@ def _border_prices(search: LocalSearch, load: np.ndarray) -> tuple[np.ndarray, n
     key, per_load = key[order], per_load[order]
     starts = np.flatnonzero(np.r_[True, np.diff(key) != 0])
     ends = np.r_[starts[1:], len(key)]
-    # The cheapest of a border's units are what a flow would use first.
+    # The cheaper half of a border's units is what a flow would use first.
     price = np.array(
-        [
-            per_load[s : s + max(1, int((e - s) * PRICE_SHARE))].mean()
-            for s, e in zip(starts, ends, strict=True)
-        ]
+        [per_load[s : s + max(1, (e - s) // 2)].mean() for s, e in zip(starts, ends, strict=True)]
     )
     pairs = np.column_stack([key[starts] // search.k, key[starts] % search.k])
     # A little per border crossed keeps flows short even when moves cost nothing.
