@@ -47,7 +47,7 @@ def test_a_busy_machine_gets_the_same_plan(ri_zcta, monkeypatch):
     slow = optimise(ri_zcta, params)
     assert not normal.stopped_early
     assert not slow.stopped_early
-    assert slow.elapsed_s > 2.0 * normal.elapsed_s  # the clock really ran fast
+    assert slow.elapsed_s > 1.5 * normal.elapsed_s  # the clock really ran fast
     np.testing.assert_array_equal(normal.codes, slow.codes)
 
 
