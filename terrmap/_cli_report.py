@@ -116,7 +116,7 @@ def write_csv(report: TerritorySummary, out_path: str | Path) -> None:
 
 def write_xlsx(report: TerritorySummary, out_path: str | Path, project_file: str | Path) -> None:
     """Write the report workbook (Territories, Accounts, Alignment, About)."""
-    from terrmap.io.reports import write_report_xlsx
+    from terrmap.io.report_workbook import write_report_xlsx
 
     write_report_xlsx(report, out_path, source_name=Path(project_file).name)
 

@@ -21,6 +21,7 @@ PURE_MODULES = [
     "terrmap.cli",
     "terrmap.optimize",
     "terrmap.io.reports",
+    "terrmap.io.report_workbook",
     "terrmap.web",
     "terrmap.routing.planner",
     "terrmap.routing.roads",

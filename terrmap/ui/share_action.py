@@ -71,6 +71,7 @@ def report_job(
     """Build the report ``kind`` (xlsx, summary or owners), then write it unless cancelled."""
     from terrmap.io import reports
     from terrmap.io.atomic import write_bytes_atomic
+    from terrmap.io.report_workbook import report_xlsx_bytes
 
     progress(0.1, "Adding up the territories")
     if kind == "owners":
@@ -80,7 +81,7 @@ def report_job(
     if kind == "summary":
         reports.write_summary_csv(summary, path)
         return path
-    data = reports.report_xlsx_bytes(summary, source_name=source)
+    data = report_xlsx_bytes(summary, source_name=source)
     if stop():
         raise _Cancelled
     write_bytes_atomic(path, data)
