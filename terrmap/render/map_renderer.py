@@ -23,6 +23,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
 
+from terrmap.core.palette import ROUTE_FADE  # unit fill opacity under a route
 from terrmap.render.frame import Frame
 from terrmap.render.labels import PlacedLabel, ShapeCache, draw_labels
 from terrmap.render.map_labels import UnitAnchors, place_labels, territory_font
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 MIN_UNIT_PIXELS_FOR_BORDERS = 12.0
 # Unit borders may be simplified by up to this many pixels (see `_paint_units`).
 BORDER_TOLERANCE_PIXELS = 2.5
-# Unit fill opacity under a route: day colours are the territory palette's colours.
-ROUTE_FADE = 0.35
 # Pixels added around changed units by `region_for_units` (outline width and halo).
 REGION_MARGIN = 3.0
 

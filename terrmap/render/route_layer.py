@@ -14,15 +14,16 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 
+from terrmap.core.palette import ROUTE_CASING as CASING
+from terrmap.core.palette import ROUTE_CASING_WIDTH as CASING_WIDTH
+from terrmap.core.palette import ROUTE_DAY_COLORS as DAY_COLORS
+from terrmap.core.palette import ROUTE_LINE_WIDTH as LINE_WIDTH
+
 if TYPE_CHECKING:
     from terrmap.render.frame import Frame
     from terrmap.render.projection import DisplayProjection
     from terrmap.routing.model import DayRoute, RoutePlan
 
-DAY_COLORS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
-CASING = "#FFFFFF"
-LINE_WIDTH = 3.2
-CASING_WIDTH = 6.0
 MARKER_SIZE = 17.0
 UNPLACED_SIZE = 7.0
 HOME_COLOR = "#1F2933"

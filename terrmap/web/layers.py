@@ -13,7 +13,7 @@ from folium.plugins import FastMarkerCluster
 from jinja2 import Template
 from shapely.errors import GEOSException
 
-from terrmap.core.palette import UNASSIGNED_COLOR
+from terrmap.core.palette import ROUTE_FADE, UNASSIGNED_COLOR
 from terrmap.web.escape import html_text, script_safe
 from terrmap.web.geometry import round_coordinates, simplify, simplify_tolerance
 from terrmap.web.offline import RawElement
@@ -23,6 +23,8 @@ from terrmap.web.style import (
     HOME_COLOR,
     TERRITORY_BORDER,
     UNIT_BORDER,
+    UNIT_FILL_OPACITY_OFFLINE,
+    UNIT_FILL_OPACITY_ONLINE,
 )
 
 if TYPE_CHECKING:
@@ -110,8 +112,15 @@ _CONTEXT_STYLE = f"""function () {{
 
 
 def add_units(
-    fmap: folium.Map, project: Project, geometry: np.ndarray, table: str, offline: bool
+    fmap: folium.Map,
+    project: Project,
+    geometry: np.ndarray,
+    table: str,
+    offline: bool,
+    *,
+    faded: bool = False,
 ) -> None:
+    """The unit fills in their territory's colour; ``faded`` under a route, as in the app."""
     codes = project.plan.codes.tolist()
     colors = [UNASSIGNED_COLOR] + [t.color for t in project.territories]
     territory_ids = [None] + [t.id for t in project.territories]
@@ -131,10 +140,16 @@ def add_units(
         _geojson_text(geometry, properties, ids),
         key="units",
         name="Territories (units)",
-        style=_UNIT_STYLE.replace("OPACITY", "0.9" if offline else "0.65"),
+        style=_UNIT_STYLE.replace("OPACITY", repr(unit_fill_opacity(offline, faded=faded))),
     )
     layer.on_each = _UNIT_EVENTS.replace("TABLE", table).replace("LAYER", layer.get_name())
     layer.add_to(fmap)
+
+
+def unit_fill_opacity(offline: bool, *, faded: bool = False) -> float:
+    """Fill opacity of the units; ``faded`` (a route on the page) lowers it so routes stand out."""
+    opacity = UNIT_FILL_OPACITY_OFFLINE if offline else UNIT_FILL_OPACITY_ONLINE
+    return round(opacity * ROUTE_FADE, 4) if faded else opacity
 
 
 def _unit_label(name: object, unit_id: str) -> str:

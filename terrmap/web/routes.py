@@ -6,28 +6,43 @@ from typing import TYPE_CHECKING
 
 import folium
 
+from terrmap.core.palette import (
+    ROUTE_CASING,
+    ROUTE_CASING_WIDTH,
+    ROUTE_DAY_COLORS,
+    ROUTE_LINE_WIDTH,
+)
 from terrmap.web.escape import html_text
-from terrmap.web.style import DAY_COLORS, HOME_COLOR
+from terrmap.web.style import HOME_COLOR
 
 if TYPE_CHECKING:
     from terrmap.routing.model import DayRoute, RoutePlan
 
 
 def add_routes(fmap: folium.Map, plan: RoutePlan) -> None:
-    """One layer per day: the day's path, numbered stops, and the stops that did not fit."""
+    """One layer per day: the day's path, numbered stops, and the stops that did not fit.
+
+    The path is cased as on the app's map (`terrmap.render.route_layer`): a wider white line
+    first, the day's colour on top, so the line stays visible on a fill of its own colour.
+    """
     from terrmap.routing._export_text import day_path, day_title
 
     for number, day in enumerate(plan.days, start=1):
-        color = DAY_COLORS[(number - 1) % len(DAY_COLORS)]
+        color = ROUTE_DAY_COLORS[(number - 1) % len(ROUTE_DAY_COLORS)]
         title = day_title(number, day)
         group = folium.FeatureGroup(name=f"Route {html_text(plan.rep_name)}: {title}")
         path = day_path(day)
         if len(path) >= 2:
+            casing = folium.PolyLine(
+                path, color=ROUTE_CASING, weight=ROUTE_CASING_WIDTH, opacity=1.0
+            )
+            casing.options["interactive"] = False  # hover and clicks reach the line or units
+            casing.add_to(group)
             folium.PolyLine(
                 path,
                 color=color,
-                weight=4,
-                opacity=0.9,
+                weight=ROUTE_LINE_WIDTH,
+                opacity=1.0,
                 tooltip=folium.Tooltip(_day_summary(plan, title, day)),
             ).add_to(group)
         _add_route_points(group, day, color, title)

@@ -9,8 +9,10 @@ TERRITORY_BORDER = "#3A4450"
 CONTEXT_BORDER = "#9AA5B1"
 ACCOUNT_BORDER = "#1F2933"
 HOME_COLOR = "#1F2933"
-# Paul Tol's "bright" scheme, as terrmap.render.route_layer colours route days.
-DAY_COLORS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
+# Unit fill opacity over the plain offline background and over online map tiles. Route
+# colours, casing and the fill fade under a route come from terrmap.core.palette, as in the app.
+UNIT_FILL_OPACITY_OFFLINE = 0.9
+UNIT_FILL_OPACITY_ONLINE = 0.65
 
 
 def page_css() -> str:

@@ -4,7 +4,9 @@ One GeoJSON feature per unit, filled with its territory's colour as in the app (
 grey), with territory borders drawn over them; a tooltip names the unit, territory and rep,
 and a click opens the territory's totals. Accounts are clustered markers in their
 territory's colour, rep homes and optional route days are layers of their own, and a layer
-control switches them. The synthetic-data notice shows when the project carries it.
+control switches them. With a route, as in the app, the territory fills fade and each day's
+line is cased (a wider white line under it), so the day colours stand out on any fill.
+The synthetic-data notice shows when the project carries it.
 
 Every piece of text from the data is HTML-escaped here (`html_text`): folium puts tooltip
 text into the page as markup (inside a JavaScript template literal) without escaping it,
@@ -64,7 +66,8 @@ def write_web_map(
     offline
         Write a page that needs no network: no online tiles, Leaflet inlined.
     routes
-        A rep's route plan to draw, one line per day.
+        A rep's route plan to draw, one cased line per day; the territory fills fade
+        while it is on the page.
     metrics
         Metric columns (`terrmap.core.metrics.TerritoryMetrics.columns`) whose territory
         sums the popups show; default every numeric account column.
@@ -115,7 +118,7 @@ def web_map_html(
     fmap.add_child(info)
     if project.context:
         add_context(fmap, project, (west, south, east, north), show=offline)
-    add_units(fmap, project, units, info.get_name(), offline)
+    add_units(fmap, project, units, info.get_name(), offline, faded=routes is not None)
     add_borders(fmap, project, units)
     add_accounts(fmap, project, info.get_name())
     add_homes(fmap, project)

@@ -80,3 +80,37 @@ def layer_names(html: str) -> list[str]:
     match = re.search(r"overlays\s*:\s*\{(.*?)\},\s*\};", html, re.DOTALL)
     assert match, "no layer control in the page"
     return [json.loads(key) for key in re.findall(r'("(?:[^"\\]|\\.)*")\s*:', match.group(1))]
+
+
+def unit_fill_opacity(html: str) -> float:
+    """The ``fillOpacity`` the units layer's style function gives every unit."""
+    block = re.search(
+        r'<script type="application/geo\+json" id="(\w+)" data-terrmap-layer="units"', html
+    )
+    assert block, "no units layer in the page"
+    style = re.search(
+        rf"getElementById\(\"{block.group(1)}\"\)\.textContent\),\s*\{{style: function "
+        r"\(feature\) \{\s*return \{[^}]*?fillOpacity: ([0-9.eE+-]+)[,}]",
+        html,
+    )
+    assert style, "no style function on the units layer"
+    return float(style.group(1))
+
+
+def polylines(html: str) -> list[dict[str, Any]]:
+    """The page's ``L.polyline`` calls in page order: ``path``, ``options`` and ``layer``."""
+    lines = re.findall(
+        r"L\.polyline\(\s*(\[.*?\]),\s*(\{.*?\})\s*\)\.addTo\((\w+)\)", html, re.DOTALL
+    )
+    return [
+        {"path": json.loads(path), "options": json.loads(options), "layer": layer}
+        for path, options, layer in lines
+    ]
+
+
+def layer_variables(html: str) -> dict[str, str]:
+    """The layer control's overlays: name -> the script variable of the layer."""
+    match = re.search(r"overlays\s*:\s*\{(.*?)\},\s*\};", html, re.DOTALL)
+    assert match, "no layer control in the page"
+    pairs = re.findall(r'("(?:[^"\\]|\\.)*")\s*:\s*(\w+)', match.group(1))
+    return {json.loads(name): variable for name, variable in pairs}

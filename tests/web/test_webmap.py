@@ -16,20 +16,31 @@ import pytest
 import shapely
 
 from terrmap.core import Plan, Project, Territory, UnitLayer
-from terrmap.core.palette import UNASSIGNED_COLOR
+from terrmap.core.palette import (
+    ROUTE_CASING,
+    ROUTE_CASING_WIDTH,
+    ROUTE_DAY_COLORS,
+    ROUTE_FADE,
+    ROUTE_LINE_WIDTH,
+    UNASSIGNED_COLOR,
+)
 from terrmap.errors import TerrmapError
 from terrmap.routing.model import DayRoute, Place, RoutePlan, Stop, Unplaced, Visit
 from terrmap.sample import SYNTHETIC_NOTICE, load_sample_project
 from terrmap.web import web_map_html, write_web_map
 from terrmap.web.offline import LEAFLET_VERSION, network_references
+from terrmap.web.style import BACKGROUND, UNIT_FILL_OPACITY_OFFLINE, UNIT_FILL_OPACITY_ONLINE
 from terrmap.web.webmap import html_text
 from tests.grid import grid_accounts, grid_units, make_grid_project
 from tests.web import (
     cluster_rows,
     layer_features,
     layer_names,
+    layer_variables,
+    polylines,
     remote_fetches,
     territory_table,
+    unit_fill_opacity,
 )
 
 SCRIPT = "<script>alert(1)</script>"
@@ -259,13 +270,52 @@ def test_html_text_escapes_for_html_template_literals_and_jinja() -> None:
 # -- routes -------------------------------------------------------------------------
 def test_routes_are_one_line_per_day() -> None:
     page = web_map_html(make_grid_project(), offline=True, routes=_plan())
-    assert page.count("L.polyline(") == 2
+    assert page.count("L.polyline(") == 4  # each day: its casing and its coloured line
     assert layer_names(page)[-3:] == [
         "Route Ana: Day 1 Mon 2026-11-30",
         "Route Ana: Day 2 Tue 2026-12-01",
         "Route Ana: not placed",
     ]
     assert network_references(page) == []
+
+
+def test_each_day_line_is_cased_white_underneath() -> None:
+    # Day 1's blue must stay visible on a blue territory: a wider white line goes first.
+    page = web_map_html(make_grid_project(), offline=True, routes=_plan())
+    lines = polylines(page)
+    groups = layer_variables(page)
+    days = ["Route Ana: Day 1 Mon 2026-11-30", "Route Ana: Day 2 Tue 2026-12-01"]
+    home = [38.2, -99.8]
+    for index, name in enumerate(days):
+        casing, line = [x for x in lines if x["layer"] == groups[name]]  # in page order
+        assert casing["options"]["color"] == ROUTE_CASING == "#FFFFFF"
+        assert line["options"]["color"] == ROUTE_DAY_COLORS[index]
+        assert casing["options"]["weight"] == ROUTE_CASING_WIDTH
+        assert line["options"]["weight"] == ROUTE_LINE_WIDTH
+        assert casing["options"]["weight"] > line["options"]["weight"]
+        assert casing["options"]["opacity"] == line["options"]["opacity"] == 1.0
+        assert casing["options"]["interactive"] is False  # the line and units keep the mouse
+        assert casing["path"] == line["path"]
+        assert casing["path"][0] == casing["path"][-1] == home
+    # Page order is drawing order: each day's casing just before its line, day after day.
+    assert [x["options"]["color"] for x in lines] == [
+        ROUTE_CASING,
+        ROUTE_DAY_COLORS[0],
+        ROUTE_CASING,
+        ROUTE_DAY_COLORS[1],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("offline", "normal"),
+    [(True, UNIT_FILL_OPACITY_OFFLINE), (False, UNIT_FILL_OPACITY_ONLINE)],
+)
+def test_territory_fills_fade_only_under_a_route(offline: bool, normal: float) -> None:
+    project = make_grid_project()
+    assert unit_fill_opacity(web_map_html(project, offline=offline)) == normal
+    faded = unit_fill_opacity(web_map_html(project, offline=offline, routes=_plan()))
+    assert faded == pytest.approx(normal * ROUTE_FADE, abs=1e-4)  # the app's rule
+    assert faded < normal / 2
 
 
 # -- offline / online ---------------------------------------------------------------
@@ -375,6 +425,11 @@ def test_offline_page_renders_without_network_and_runs_no_injected_markup(
     image = np.asarray(image_module.open(shot).convert("RGB"))
     colors = {tuple(int(v) for v in px) for px in image.reshape(-1, 3)[::7]}
     assert len(colors) > 50  # not a blank page
-    west = (0x44, 0x77, 0xAA)  # T1's fill, at 90% over the page background
-    near = np.abs(image.astype(int) - west).sum(axis=2) < 40
+    # T1's fill, faded under the route, over the page background.
+    alpha = UNIT_FILL_OPACITY_OFFLINE * ROUTE_FADE
+    background = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)])
+    west = alpha * np.array([0x44, 0x77, 0xAA]) + (1 - alpha) * background
+    near = np.abs(image.astype(int) - west).sum(axis=2) < 20
     assert near.mean() > 0.01
+    unfaded = 0.9 * np.array([0x44, 0x77, 0xAA]) + 0.1 * background
+    assert (np.abs(image.astype(int) - unfaded).sum(axis=2) < 20).mean() < 0.001
