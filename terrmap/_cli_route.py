@@ -171,8 +171,10 @@ def _print_plan(plan: RoutePlan) -> None:
 
 def _write(plan: RoutePlan, args: argparse.Namespace, project: Project) -> list[Path]:
     from terrmap.routing.exports import write_exports
+    from terrmap.web.webmap import write_route_web_map
 
     written = write_exports(plan, args.out)
+    written.append(write_route_web_map(project, plan, args.out))
     if not args.no_pdf:
         # Qt draws the PDF (offscreen when there is no display); loaded only when asked.
         from terrmap.render.itinerary import write_itinerary_pdf

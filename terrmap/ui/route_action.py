@@ -317,6 +317,7 @@ class RouteController(QObject):
         from terrmap.render.itinerary import write_itinerary_pdf
         from terrmap.routing.exports import write_exports
         from terrmap.ui import settings
+        from terrmap.web.webmap import write_route_web_map
 
         if self.result is None:
             return
@@ -329,6 +330,7 @@ class RouteController(QObject):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             written = write_exports(plan, folder)
+            written.append(write_route_web_map(self.window.project, plan, folder))
             written.append(write_itinerary_pdf(plan, folder, project=self.window.project))
         except (TerrmapError, OSError) as error:
             self.window.jobs.show_error(Text.EXPORT_FAILED, error)

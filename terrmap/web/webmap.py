@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from terrmap.core.project import Project
     from terrmap.routing.model import RoutePlan
 
-__all__ = ["html_text", "js_json", "web_map_html", "write_web_map"]
+__all__ = ["html_text", "js_json", "web_map_html", "write_route_web_map", "write_web_map"]
 
 
 def write_web_map(
@@ -86,6 +86,19 @@ def write_web_map(
     path = Path(path)
     write_text_atomic(path, page)
     return path
+
+
+def write_route_web_map(project: Project, plan: RoutePlan, out_dir: str | Path) -> Path:
+    """Write the rep's route on an offline web map beside its other exports.
+
+    The file is ``<stem>_map.html``, named like `terrmap.routing.exports.write_exports`
+    names the GPX, CSV and calendar. It needs no network, so a rep can open it on a
+    laptop or phone in the field.
+    """
+    from terrmap.routing.exports import default_stem, safe_stem
+
+    path = Path(out_dir) / f"{safe_stem(default_stem(plan))}_map.html"
+    return write_web_map(project, path, offline=True, routes=plan)
 
 
 def web_map_html(

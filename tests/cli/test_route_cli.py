@@ -24,8 +24,10 @@ def test_day_route_of_due_accounts_writes_every_export(sample, tmp_path, capsys)
     stem = "T03_2026-11-30"
     assert names == sorted(
         f"{stem}_{kind}"
-        for kind in ("route.gpx", "route.kml", "itinerary.csv", "visits.ics", "links.txt")
-    )
+        for kind in (
+            "route.gpx", "route.kml", "itinerary.csv", "visits.ics", "links.txt", "map.html"
+        )
+    )  # fmt: skip
     assert stdout.startswith("Marcus Hollis (T03), distances by straight line × 1.3 at 50 km/h")
     assert "Mon 2026-11-30:" in stdout
     # Far more accounts are due than fit in one day: each left-over is named with a reason.
@@ -37,6 +39,10 @@ def test_day_route_of_due_accounts_writes_every_export(sample, tmp_path, capsys)
     assert len(gpx.routes) == 1
     assert len(gpx.routes[0].points) == len(visits) + 2  # home, the stops, home
     assert f"{len(visits)} visits" in stdout
+    # The route's web map works offline and has the day as a layer.
+    page = (out / f"{stem}_map.html").read_text(encoding="utf-8")
+    assert "cdn.jsdelivr.net" not in page
+    assert "Route Marcus Hollis: Day 1 Mon 2026-11-30" in page
 
 
 def test_itinerary_pdf_comes_with_the_exports(sample, tmp_path, capsys):

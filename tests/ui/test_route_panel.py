@@ -260,11 +260,12 @@ def test_export_writes_every_file(qtbot, window, routes, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
     qtbot.mouseClick(routes.panel.export, LEFT)
     written = sorted(p.name for p in tmp_path.iterdir())
-    assert len(written) == len(EXPORT_FORMATS) + 1  # and the itinerary PDF
+    assert len(written) == len(EXPORT_FORMATS) + 2  # and the web map and itinerary PDF
     for fmt in EXPORT_FORMATS.values():
         assert any(name.endswith(fmt.suffix) for name in written)
     pdf = next(tmp_path.glob("*_itinerary.pdf"))
     assert pdf.read_bytes().startswith(b"%PDF-")
+    assert "L.polyline" in next(tmp_path.glob("*_map.html")).read_text(encoding="utf-8")
     message = window.statusBar().currentMessage()
     assert all(name in message for name in written)
 
