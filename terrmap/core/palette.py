@@ -33,15 +33,7 @@ UNASSIGNED_COLOR = "#D9D9D9"
 # while a route is shown territory fills fade to ROUTE_FADE of their opacity, and each day's
 # line is cased (a ROUTE_CASING_WIDTH line in ROUTE_CASING under the ROUTE_LINE_WIDTH one)
 # so it stays visible on any fill. Widths are in screen pixels.
-ROUTE_DAY_COLORS: tuple[str, ...] = (
-    "#4477AA",
-    "#EE6677",
-    "#228833",
-    "#CCBB44",
-    "#66CCEE",
-    "#AA3377",
-    "#BBBBBB",
-)
+ROUTE_DAY_COLORS: tuple[str, ...] = (*TERRITORY_COLORS[:6], "#BBBBBB")
 ROUTE_CASING = "#FFFFFF"
 ROUTE_LINE_WIDTH = 3.2
 ROUTE_CASING_WIDTH = 6.0
