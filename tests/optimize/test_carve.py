@@ -51,6 +51,20 @@ def test_a_busy_machine_gets_the_same_plan(ri_zcta, monkeypatch):
     np.testing.assert_array_equal(normal.codes, slow.codes)
 
 
+def test_a_lumpy_layer_gets_varied_starts_and_mostly_meets_the_band(ri_zcta):
+    """Rhode Island's ZCTAs, eight territories by land area: about ten units a territory,
+    the largest a third of a target. Starts that all converge to the same balanced
+    k-means plan met ±2 % with one seed of these four; varied starts with three."""
+    met = 0
+    for seed in range(4):
+        params = OptimiseParams(territories=8, tolerance_pct=2.0, seed=seed, time_limit_s=10.0)
+        result = optimise(ri_zcta, params)
+        check_plan(ri_zcta, result, 8)
+        assert not result.stopped_early
+        met += result.tolerance_met
+    assert met >= 3
+
+
 def test_evaluate_plan_agrees_with_result(northeast):
     params = OptimiseParams(territories=4, time_limit_s=3.0)
     result = optimise(northeast, params)
