@@ -112,3 +112,46 @@ def test_a_carve_is_labelled_after_the_existing_territories(northeast):
     # Same seed, (nearly) the same plan: the labels follow the current plan, so
     # almost every unit keeps its owner instead of nearly all of them moving.
     assert again.moved_share_pct < 15.0
+
+
+CAP = 3.0
+
+
+def test_exchanges_under_a_spent_cap_lower_the_worst_deviation(northeast, northeast_frame):
+    """With the cap spent by flows, giving moved units back and moving better ones
+    lowers the worst territory's band violation, never exceeds the cap and keeps every
+    territory in one piece."""
+    import time
+
+    from terrmap.optimize.cap_exchange import exchange_moves
+    from terrmap.optimize.local_search import LocalSearch
+    from terrmap.optimize.model import build_model
+    from terrmap.optimize.rebalance import balance_by_flows
+    from tests.optimize.conftest import pieces
+
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=CAP)
+    model = build_model(problem, params)
+    search = LocalSearch(
+        model,
+        problem.adjacency,
+        model.start,
+        disruption_weight=1.0,
+        deadline=time.perf_counter() + 60,
+        stop=lambda: False,
+    )
+    balance_by_flows(search)
+
+    def worst() -> float:
+        r = np.asarray(search.totals)[:, 0] / model.targets[:, 0] - 1.0
+        return float(np.max(np.abs(r)))
+
+    before = worst()
+    assert before > 0.02  # the flows alone miss the band under this cap
+    assert search.moved + model.disruption.min() > model.max_moved  # and spent the cap
+    assert exchange_moves(search) > 0
+    assert worst() < before
+    assert search.moved <= model.max_moved + 1e-12
+    assert (pieces(problem, search.codes) == 1).all()
+    moved = (search.codes != model.current).sum() / model.n
+    assert moved <= CAP / 100 + 1e-9
