@@ -18,6 +18,7 @@ from psygnal import Signal
 from terrmap.core.plan import UNASSIGNED
 from terrmap.core.project import Project
 from terrmap.core.territory import Territory
+from terrmap.errors import TerrmapError
 
 UNASSIGNED_ROW = "unassigned"
 
@@ -157,6 +158,28 @@ class TerritoryMetrics:
         if self.project.plan.overrides:
             mask[self.project.accounts.positions(list(self.project.plan.overrides))] = True
         return mask
+
+
+def report_metrics(
+    project: Project, metrics: Sequence[str] | None
+) -> tuple[TerritoryMetrics, list[str]]:
+    """One-off totals of ``project`` and the metric columns a report or page shows.
+
+    ``metrics`` are `TerritoryMetrics.columns` names (duplicates count once); by default
+    every numeric account column. The totals do not follow later edits.
+
+    Raises
+    ------
+    TerrmapError
+        A metric is not a column of the project.
+    """
+    live = TerritoryMetrics(project)
+    live.disconnect()  # a snapshot: no need to follow edits
+    chosen = list(dict.fromkeys(metrics)) if metrics else list(project.accounts.numeric_columns)
+    unknown = [m for m in chosen if m not in live.columns]
+    if unknown:
+        raise TerrmapError(f"no metric named {unknown[0]!r}; choose from {', '.join(live.columns)}")
+    return live, chosen
 
 
 def _metric_columns(project: Project) -> list[str]:

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from terrmap.core.plan import UNASSIGNED
-from terrmap.errors import TerrmapError
 from terrmap.io.atomic import write_bytes_atomic
 from terrmap.io.csv_safety import safe
 
@@ -154,14 +153,9 @@ def territory_summary(
     TerrmapError
         A metric is not a column of the project.
     """
-    from terrmap.core.metrics import TerritoryMetrics, balance_table
+    from terrmap.core.metrics import balance_table, report_metrics
 
-    live = TerritoryMetrics(project)
-    live.disconnect()  # a one-off report; no need to follow edits
-    chosen = list(dict.fromkeys(metrics)) if metrics else list(project.accounts.numeric_columns)
-    unknown = [m for m in chosen if m not in live.columns]
-    if unknown:
-        raise TerrmapError(f"no metric named {unknown[0]!r}; choose from {', '.join(live.columns)}")
+    live, chosen = report_metrics(project, metrics)
     balance = balance_table(live, chosen[0] if chosen else "accounts", tolerance_pct)
     return TerritorySummary(project, tuple(chosen), live.frame(), balance)
 

@@ -169,7 +169,7 @@ def _solve_lp(
         found = _balanced_assignment(model, codes, cost, load, _held(model), LP_BAND_SHARE)
         if found is not None:
             share = found
-    return share, (cand.free, codes, cost, load)
+    return share, (cand.free, codes)
 
 
 def _balanced_assignment(
@@ -245,7 +245,7 @@ def _round(model: Model, share: np.ndarray, candidates: tuple) -> np.ndarray:
     load (the same seed gave 3.6, 4.1 and 5.9 % on Delaware ZCTAs). Varied starts and
     the local search after this do better there (3.6 % on every seed).
     """
-    free, cand = candidates[0], candidates[1]
+    free, cand = candidates
     codes = model.start.copy()
     codes[~model.fixed] = -1
     rows = np.arange(len(free))
@@ -283,7 +283,7 @@ def _round_split_units(
 def _allocation_centres(
     model: Model, share: np.ndarray, candidates: tuple, centres: np.ndarray
 ) -> np.ndarray:
-    free, cand = candidates[0], candidates[1]
+    free, cand = candidates
     k = model.k
     w = (share * model.cost[free][:, None]).ravel()
     code = cand.ravel()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from terrmap.errors import TerrmapError
 from terrmap.ui import settings
+from terrmap.ui.actions import menu_action
 from terrmap.ui.icons import icon
 from terrmap.ui.print_text import Text
 from terrmap.ui.progress_dialog import JobProgressDialog
@@ -97,12 +98,7 @@ class PrintController(QObject):
         self._document_installed()
 
     def _action(self, key: str, slot) -> QAction:
-        text, tip = Text.ACTIONS[key]
-        action = QAction(text, self.window)
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
+        return menu_action(self.window, *Text.ACTIONS[key], slot)
 
     def _document_installed(self) -> None:
         self.close()  # a dialog laid out for the old document must not print the new one

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from terrmap.errors import TerrmapError
+from terrmap.ui.actions import menu_action
 from terrmap.ui.progress_dialog import JobProgressDialog
 from terrmap.ui.workers import JobRunner
 
@@ -95,8 +95,8 @@ class ShareController(QObject):
         super().__init__(window)
         self.window = window
         self.actions = {
-            "web": self._action(Text.WEB, Text.WEB_TIP, self.export_web_map),
-            "report": self._action(Text.REPORT, Text.REPORT_TIP, self.export_report),
+            "web": menu_action(window, Text.WEB, Text.WEB_TIP, self.export_web_map),
+            "report": menu_action(window, Text.REPORT, Text.REPORT_TIP, self.export_report),
         }
         self.runner = JobRunner(self)
         self.runner.finished.connect(self._written)
@@ -106,13 +106,6 @@ class ShareController(QObject):
         self._path = Path()
         window.document_installed.connect(self._document_installed)
         self._document_installed()
-
-    def _action(self, text: str, tip: str, slot) -> QAction:
-        action = QAction(text, self.window)
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
 
     def _document_installed(self) -> None:
         for action in self.actions.values():

@@ -9,7 +9,6 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from terrmap.core.palette import UNASSIGNED_COLOR
-from terrmap.errors import TerrmapError
 from terrmap.web.escape import html_text, js_json
 
 if TYPE_CHECKING:
@@ -21,14 +20,9 @@ if TYPE_CHECKING:
 def territory_totals(
     project: Project, metrics: Sequence[str] | None
 ) -> tuple[pd.DataFrame, list[str]]:
-    from terrmap.core.metrics import TerritoryMetrics
+    from terrmap.core.metrics import report_metrics
 
-    live = TerritoryMetrics(project)
-    live.disconnect()  # a one-off page; no need to follow edits
-    chosen = list(dict.fromkeys(metrics)) if metrics else list(project.accounts.numeric_columns)
-    unknown = [m for m in chosen if m not in live.columns]
-    if unknown:
-        raise TerrmapError(f"no metric named {unknown[0]!r}; choose from {', '.join(live.columns)}")
+    live, chosen = report_metrics(project, metrics)
     return live.frame(), chosen
 
 
