@@ -127,7 +127,8 @@ def register_optimize(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=10.0,
         metavar="S",
-        help="seconds to search (default 10)",
+        help="seconds to search (default 10); on layers with few units a territory, a longer"
+        " limit allows more tries at the tolerance",
     )
     p.add_argument("--out", metavar="PLAN.csv", help="write the plan as unit_id,territory")
     p.set_defaults(run=run_optimize)

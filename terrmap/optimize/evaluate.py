@@ -260,6 +260,17 @@ def island_notes(problem: OptimiseProblem) -> tuple[str, ...]:
     )
 
 
+def meets_tolerance(problem: OptimiseProblem, codes: np.ndarray, params: OptimiseParams) -> bool:
+    """Whether every metric is within the tolerance, or within the slack of its forced
+    bound (what the balance table reports as met)."""
+    k = params.territories
+    targets = territory_targets(problem, k)
+    return all(
+        _metric_balance(problem, codes, targets, j, k, params.tolerance_pct).met
+        for j in range(len(problem.metric_names))
+    )
+
+
 def _metric_balance(
     problem: OptimiseProblem, codes: np.ndarray, targets: np.ndarray, j: int, k: int, tol: float
 ) -> MetricBalance:

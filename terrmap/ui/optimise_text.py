@@ -74,7 +74,10 @@ class Text:
     SEED = "&Seed:"
     SEED_TIP = "The same seed and settings give the same plan; try another for an alternative"
     TIME_LIMIT = "T&ime limit:"
-    TIME_LIMIT_TIP = "The optimiser stops after this long and shows the best plan found"
+    TIME_LIMIT_TIP = (
+        "The optimiser stops after this long and shows the best plan found. On layers\n"
+        "with few units a territory, a longer limit allows more tries at the tolerance"
+    )
     SECONDS = " s"
     RUN = "&Run"
     RUN_TIP = "Optimise in the background; you can stop early and keep the best plan so far"

@@ -50,7 +50,7 @@ def test_chains_meet_the_band_under_a_cap_where_flows_alone_do_not(grown_nj, mon
     assert result.tolerance_met
     assert result.moved_share_pct <= 8.0 + 1e-9
     # Flows alone (the rebalance's only start before chains) miss the band.
-    monkeypatch.setattr(solver, "_starts", lambda model, params: 1)
+    monkeypatch.setattr(solver, "_starts", lambda model, params: (1, 1))
     flows_only = optimise(grown_nj, _params())
     assert not flows_only.tolerance_met
     assert flows_only.moved_share_pct <= 8.0 + 1e-9
