@@ -183,8 +183,9 @@ class LocalSearch:
         delta = model.cost[units] * (dist_b - dist_a) / self.compact_scale
         totals = np.asarray(self.totals)
         w = model.weights[units]
-        delta += self._balance_terms(frm, totals[frm] - w) - self._balance_terms(frm, totals[frm])
-        delta += self._balance_terms(to, totals[to] + w) - self._balance_terms(to, totals[to])
+        now = self._balance_terms(np.arange(self.k), totals)  # per territory, before any move
+        delta += self._balance_terms(frm, totals[frm] - w) - now[frm]
+        delta += self._balance_terms(to, totals[to] + w) - now[to]
         if self.disruption_weight and model.current is not None:
             cur = model.current[units]
             change = ((to != cur).astype(float) - (frm != cur)) * (cur >= 0)
@@ -296,23 +297,24 @@ class LocalSearch:
         """
         best_codes = self.codes.copy()
         value = 0.0
-        best_key = (round(self.violation(), 9), value)
+        violation = round(self.violation(), 9)
+        best_key = (violation, value)
         balancing = best_key[0] > 0
         for _ in range(steps):
             if self.out_of_time() or (balancing and best_key[0] == 0):
                 # A walk that set out to reach the bands is done once it has.
                 break
             units, to, delta = self.candidate_moves()
-            if self.violation() > 0:
+            if violation > 0:
                 # While a band is missed, only moves that relieve it: wandering
                 # elsewhere on the plateau costs time and finds nothing.
                 delta = np.where(self._relieves(units, to), delta, np.inf)
             order = np.argsort(delta, kind="stable")
             order = order[np.isfinite(delta[order])]
             chosen = None
+            # Nothing moves while scanning, so the numpy scores are the exact deltas.
             for pos in order[:TABU_SCAN].tolist():
-                i, b = int(units[pos]), int(to[pos])
-                d = self.delta(i, b)
+                i, b, d = int(units[pos]), int(to[pos]), float(delta[pos])
                 allowed = self.tabu.get(i, 0) <= self.step or value + d < best_key[1] - EPS
                 if allowed and self.can_move(i, b):
                     chosen = (i, b, d)
@@ -323,7 +325,8 @@ class LocalSearch:
             self.apply(i, b)
             self.tabu[i] = self.step + self.tenure
             value += d
-            key = (round(self.violation(), 9), value)
+            violation = round(self.violation(), 9)
+            key = (violation, value)
             if key < best_key:
                 best_key, best_codes = key, self.codes.copy()
         return best_codes
