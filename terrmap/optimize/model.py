@@ -210,4 +210,35 @@ def _bands(
     shares = shares / shares.sum()
     targets = np.where(closed[:, None], held, shares[:, None] * remaining[None, :])
     tol = params.tolerance_pct / 100.0
-    return targets, targets * (1 - tol), targets * (1 + tol)
+    lower, upper = targets * (1 - tol), targets * (1 + tol)
+    _widen_for_whole_numbers(weights, remaining, closed, lower, upper)
+    return targets, lower, upper
+
+
+def _widen_for_whole_numbers(
+    weights: np.ndarray,
+    remaining: np.ndarray,
+    closed: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+) -> None:
+    """Where a metric is counted in whole numbers (accounts, units) and no set of whole
+    totals fits inside the bands, widen the open territories' bands to the nearest whole
+    numbers, in place.
+
+    81 accounts in 8 territories: ±2 % of 10.125 admits only 10, and eight tens make
+    80, so one territory must hold 11. Left as it is, that territory would count as
+    outside its band in every plan, and the search would never get past balancing to
+    compactness; with the band reaching 11 the most balanced plans meet it.
+    """
+    open_ = ~closed
+    for j in range(weights.shape[1]):
+        values = weights[:, j]
+        if not open_.any() or not np.array_equal(values, np.round(values)):
+            continue
+        # What the open territories hold between them: everything but the closed ones.
+        lo, hi = np.ceil(lower[open_, j] - 1e-9), np.floor(upper[open_, j] + 1e-9)
+        if remaining[j] > hi.sum():
+            upper[open_, j] = np.ceil(upper[open_, j])
+        if remaining[j] < lo.sum():
+            lower[open_, j] = np.floor(lower[open_, j])

@@ -176,3 +176,25 @@ def test_whole_unit_counts_force_a_bound_that_is_reported():
     assert balance.max_abs_deviation_pct >= balance.forced_bound_pct - 1e-9
     assert result.tolerance_met  # judged against the bound, within its 0.5-point slack
     assert any("cannot be split" in message for message in result.messages)
+
+
+def test_whole_number_counts_get_bands_that_whole_totals_can_meet(ri_zcta_frame):
+    """81 accounts over Rhode Island's 77 ZCTAs in 8 territories: ±2 % of 10.125 admits
+    only 10, and eight tens make 80, so one territory must hold 11. The bands reach 11,
+    so the most balanced plans meet them and the search goes on to compactness."""
+    from terrmap.optimize import problem_from_frame
+    from terrmap.optimize.model import build_model
+
+    frame = ri_zcta_frame.copy()
+    frame["accounts"] = 1
+    frame.loc[frame.index[:4], "accounts"] = 2
+    problem = problem_from_frame(frame, "ZCTA5CE10", ["accounts"])
+    params = OptimiseParams(territories=8, tolerance_pct=2.0, seed=0, time_limit_s=10.0)
+    model = build_model(problem, params)
+    np.testing.assert_allclose(model.upper[:, 0], 11.0)
+    np.testing.assert_allclose(model.lower[:, 0], 10.125 * 0.98)
+    result = optimise(problem, params)
+    check_plan(problem, result, 8)
+    assert sorted(result.balance[0].totals.tolist()) == [10] * 7 + [11]
+    assert result.tolerance_met
+    assert result.balance[0].forced_bound_pct == pytest.approx(100 * 0.875 / 10.125)
