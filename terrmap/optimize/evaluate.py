@@ -72,7 +72,7 @@ def summarise(
     moved_units, moved_share = moved(problem, codes)
     centres = territory_centres(problem, codes, k, params.anchor_homes)
     messages = list(island_notes(problem)) + list(notes)
-    messages += _balance_notes(balance, params.tolerance_pct)
+    messages += _balance_notes(problem, balance, params.tolerance_pct)
     return OptimiseResult(
         codes=codes.copy(),
         balance=balance,
@@ -292,12 +292,23 @@ def _metric_balance(
     )
 
 
-def _balance_notes(balance: tuple[MetricBalance, ...], tol: float) -> list[str]:
+def _balance_notes(
+    problem: OptimiseProblem, balance: tuple[MetricBalance, ...], tol: float
+) -> list[str]:
     notes = []
-    for b in balance:
+    whole = whole_number_bounds_pct(problem, np.column_stack([b.targets for b in balance]))
+    for j, b in enumerate(balance):
         if b.forced_bound_pct > tol:
+            # Name the cause the user can see: a big unit, or counts that do not divide.
+            if whole[j] >= b.forced_bound_pct - 1e-9:
+                cause = (
+                    f"totals are whole numbers and a territory's target is "
+                    f"{b.targets.max():.4g}, so"
+                )
+            else:
+                cause = "units cannot be split, so"
             notes.append(
-                f"{b.metric}: units cannot be split, so no plan can keep every territory "
+                f"{b.metric}: {cause} no plan can keep every territory "
                 f"within ±{tol:g} %; the best possible is about {b.forced_bound_pct:.1f} %."
             )
         if not b.met:
