@@ -65,8 +65,16 @@ class LocalSearch:
         self.spread_weight = 2.0
         self.disruption_weight = disruption_weight if model.current is not None else 0.0
         self._init_arrays()
+        # Edges whose first unit may move, with what scoring reads of that unit: gathered
+        # once, since scoring runs every step of a walk.
+        movable = ~model.fixed[self.src]
+        self._edge_src, self._edge_dst = self.src[movable], self.dst[movable]
+        self._edge_x = model.xy[self._edge_src, 0]
+        self._edge_y = model.xy[self._edge_src, 1]
+        self._edge_cost = model.cost[self._edge_src]
+        self._edge_w = model.weights[self._edge_src]
         self._articulation: dict[int, set[int]] = {}
-        self.tabu: dict[int, int] = {}
+        self.tabu_until = np.zeros(model.n, dtype=np.int64)  # step a unit may move again
         self.step = 0
         self.tenure = TABU_TENURE
 
@@ -170,19 +178,18 @@ class LocalSearch:
     def candidate_moves(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All boundary moves (unit, territory) with their numpy-scored deltas."""
         codes = self.codes
-        src, dst = self.src, self.dst
-        a, b = codes[src], codes[dst]
-        keep = (a != b) & ~self.model.fixed[src] & ~self.model.closed[b]
+        a, b = codes[self._edge_src], codes[self._edge_dst]
+        keep = (a != b) & ~self.model.closed[b]
         # A unit with two neighbours in the same territory is listed twice; harmless.
-        units, to, frm = src[keep], b[keep], a[keep]
+        units, to, frm = self._edge_src[keep], b[keep], a[keep]
         model = self.model
         centres = self.centres()
-        xy = model.xy[units]
-        dist_b = np.hypot(*(xy - centres[to]).T)
-        dist_a = np.hypot(*(xy - centres[frm]).T)
-        delta = model.cost[units] * (dist_b - dist_a) / self.compact_scale
+        x, y = self._edge_x[keep], self._edge_y[keep]
+        dist_b = np.hypot(x - centres[to, 0], y - centres[to, 1])
+        dist_a = np.hypot(x - centres[frm, 0], y - centres[frm, 1])
+        delta = self._edge_cost[keep] * (dist_b - dist_a) / self.compact_scale
         totals = np.asarray(self.totals)
-        w = model.weights[units]
+        w = self._edge_w[keep]
         now = self._balance_terms(np.arange(self.k), totals)  # per territory, before any move
         delta += self._balance_terms(frm, totals[frm] - w) - now[frm]
         delta += self._balance_terms(to, totals[to] + w) - now[to]
@@ -310,20 +317,23 @@ class LocalSearch:
                 # elsewhere on the plateau costs time and finds nothing.
                 delta = np.where(self._relieves(units, to), delta, np.inf)
             order = np.argsort(delta, kind="stable")
-            order = order[np.isfinite(delta[order])]
+            order = order[np.isfinite(delta[order])][:TABU_SCAN]
+            # Not tabu, or good enough to beat the best plan seen (aspiration).
+            allowed = (self.tabu_until[units[order]] <= self.step) | (
+                value + delta[order] < best_key[1] - EPS
+            )
             chosen = None
             # Nothing moves while scanning, so the numpy scores are the exact deltas.
-            for pos in order[:TABU_SCAN].tolist():
-                i, b, d = int(units[pos]), int(to[pos]), float(delta[pos])
-                allowed = self.tabu.get(i, 0) <= self.step or value + d < best_key[1] - EPS
-                if allowed and self.can_move(i, b):
-                    chosen = (i, b, d)
+            for pos in order[allowed].tolist():
+                i, b = int(units[pos]), int(to[pos])
+                if self.can_move(i, b):
+                    chosen = (i, b, float(delta[pos]))
                     break
             if chosen is None:
                 break
             i, b, d = chosen
             self.apply(i, b)
-            self.tabu[i] = self.step + self.tenure
+            self.tabu_until[i] = self.step + self.tenure
             value += d
             violation = round(self.violation(), 9)
             key = (violation, value)
