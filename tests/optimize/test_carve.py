@@ -144,6 +144,19 @@ def test_progress_runs_from_zero_to_one(northeast):
     assert all(0.0 <= f <= 1.0 for f in seen)
 
 
+def test_progress_on_a_lumpy_layer_is_not_left_behind_by_unused_extra_starts(ri_zcta):
+    """With thirty seconds, up to 38 starts may run on Rhode Island's ZCTAs, but seed 0
+    meets the tolerance within the ten that always run: the bar has reached most of
+    its length by then, never goes back, and ends full."""
+    seen: list[float] = []
+    params = OptimiseParams(territories=8, tolerance_pct=2.0, seed=0, time_limit_s=30.0)
+    result = optimise(ri_zcta, params, progress=lambda f, _m: seen.append(f))
+    assert result.tolerance_met
+    assert seen == sorted(seen)
+    assert seen[-1] == 1.0
+    assert seen[-2] > 0.6
+
+
 def test_time_limit_is_respected(northeast):
     result = optimise(northeast, OptimiseParams(territories=8, time_limit_s=0.5))
     assert result.elapsed_s < 2.0
