@@ -54,7 +54,7 @@ START_SECONDS = 1.0
 # Lumpy layers: while no start has met the tolerance (or come within the slack of a
 # forced bound), more starts follow, up to
 # MAX_LUMPY_STARTS and as many as fit in half the time limit at
-# LUMPY_START_SECONDS_PER_UNIT each (measured: 3-6 ms a unit on this 2-core machine).
+# LUMPY_START_SECONDS_PER_UNIT each (measured: 2-3.5 ms a unit on this 2-core machine).
 # A longer time limit therefore buys more tries where balance is a matter of luck:
 # Rhode Island ZCTAs -> 8 met ±2 % with one seed of six after ten starts, with five
 # after forty.
