@@ -128,12 +128,17 @@ def single_unit_bounds_pct(problem: OptimiseProblem, targets: np.ndarray) -> np.
     return np.maximum(pct, 0.0)
 
 
+def whole_numbers(values: np.ndarray) -> bool:
+    """Whether a metric is counted in whole numbers (accounts, units)."""
+    return bool(np.array_equal(values, np.round(values)))
+
+
 def whole_number_bounds_pct(problem: OptimiseProblem, targets: np.ndarray) -> np.ndarray:
     """``(m,)`` the deviation whole-number totals force on fractional targets, in percent."""
     bounds = np.zeros(targets.shape[1])
     for j in range(targets.shape[1]):
         values, target = problem.weights[:, j], targets[:, j]
-        if not len(values) or (target <= 0).any() or not np.array_equal(values, np.round(values)):
+        if not len(values) or (target <= 0).any() or not whole_numbers(values):
             continue
         below, above = target - np.floor(target), np.ceil(target) - target
         if np.allclose(target, target[0]) and below[0] > 1e-9:

@@ -24,6 +24,7 @@ from terrmap.optimize.evaluate import (
     known_homes,
     target_shares,
     territory_targets,
+    whole_numbers,
 )
 from terrmap.optimize.problem import OptimiseParams, OptimiseProblem
 
@@ -232,11 +233,12 @@ def _widen_for_whole_numbers(
     compactness; with the band reaching 11 the most balanced plans meet it.
     """
     open_ = ~closed
+    if not open_.any():
+        return
     for j in range(weights.shape[1]):
-        values = weights[:, j]
-        if not open_.any() or not np.array_equal(values, np.round(values)):
+        if not whole_numbers(weights[:, j]):
             continue
-        # What the open territories hold between them: everything but the closed ones.
+        # ``remaining`` is what the open territories hold between them.
         lo, hi = np.ceil(lower[open_, j] - 1e-9), np.floor(upper[open_, j] + 1e-9)
         if remaining[j] > hi.sum():
             upper[open_, j] = np.ceil(upper[open_, j])

@@ -203,7 +203,7 @@ def _lumpy_units_notes(problem: OptimiseProblem, model: Model, params: OptimiseP
 
 def _starts(model: Model, params: OptimiseParams) -> tuple[int, int]:
     """How many independent starts (k-means++ seeds) a carve makes: always, and at
-    most (the extra ones only while every start so far missed a band).
+    most (the extra ones only while every start so far missed the tolerance).
 
     Small problems are cheap and lumpy, so several starts find markedly better plans;
     a large one gets one start more only when a single start is quick.
@@ -230,17 +230,15 @@ def _progress_share(run: int, starts: int, most: int) -> tuple[float, float]:
     is missed, fill the rest. So a run that needs no extra start ends near where it
     would have without them, not a quarter of the way along.
     """
-    if most == starts:
-        return run / starts, (run + 1) / starts
+    fill = 1.0 if most == starts else EXTRA_STARTS_FROM
     if run < starts:
-        return EXTRA_STARTS_FROM * run / starts, EXTRA_STARTS_FROM * (run + 1) / starts
+        return fill * run / starts, fill * (run + 1) / starts
     extra, room = run - starts, most - starts
-    rest = 1.0 - EXTRA_STARTS_FROM
-    return EXTRA_STARTS_FROM + rest * extra / room, EXTRA_STARTS_FROM + rest * (extra + 1) / room
+    return fill + (1 - fill) * extra / room, fill + (1 - fill) * (extra + 1) / room
 
 
 def _lumpy(model: Model) -> bool:
-    """Fewer than LUMPY_UNITS free units per open territory."""
+    """Fewer than LUMPY_UNITS units per open territory."""
     return model.n < LUMPY_UNITS * len(model.open_territories)
 
 
