@@ -1,7 +1,8 @@
 """Independent plan evaluation for ``benchmarks/optimize.py``: one code path for every method.
 
-Nothing here uses ``terrmap.optimize``: the rook adjacency is built from shapely, contiguity is
-checked with scipy on that graph, and balance, compactness and moved share are plain numpy.
+Nothing here uses ``terrmap.optimize`` but one bound: the rook adjacency is built from shapely,
+contiguity is checked with scipy on that graph, and balance, compactness and moved share are plain
+numpy.
 
 - Rook adjacency: units whose boundaries share a line of positive length (> 1 m in EPSG:5070).
   Components without such a neighbour (islands) are linked to the nearest unit (polygon distance)
@@ -11,6 +12,10 @@ checked with scipy on that graph, and balance, compactness and moved share are p
 - Balance: per metric, territory totals against equal targets (total / K); max |deviation| %.
 - Forced bound: per metric, how far the largest single unit is above the target (%, 0 if none),
   or, for integer weights (counts), the deviation forced by ceil/floor(total / K) if larger.
+  On lumpy instances (fewer than 20 units a territory) also the contiguity bound: the least
+  tolerance within which a contiguous split of this module's graph exists, proved by terrmap's
+  exhaustive search (``terrmap.optimize.split_search``, checked against brute force in its
+  tests) — the only use of terrmap here, on the benchmark's own graph.
 - Compactness: activity-weighted mean distance (km, EPSG:5070) of units' representative points to
   the activity-weighted centroid of their territory; activity = the first weight.
 """
@@ -144,6 +149,27 @@ def granularity_bounds_pct(context: Context) -> np.ndarray:
     over = np.ceil(targets - 1e-9) / targets - 1.0
     under = 1.0 - np.floor(targets + 1e-9) / targets
     return np.where(integral, 100.0 * np.maximum(over, under), 0.0)
+
+
+# Units per territory below which the contiguity bound is searched for, and the work allowed.
+LUMPY_UNITS = 20
+CONTIGUITY_BOUND_STEPS = 2_000_000
+
+
+def contiguity_bound_pct(context: Context, tolerance_pct: float) -> float:
+    """The largest tolerance (%) above ``tolerance_pct`` within which no contiguous split
+    exists, on every metric at once; 0 if none is proved (or the instance is not lumpy)."""
+    from terrmap.optimize.problem import Adjacency
+    from terrmap.optimize.split_search import SplitLayer, least_tolerance
+
+    k = context.instance.territories
+    if context.graph.n >= LUMPY_UNITS * k:
+        return 0.0
+    matrix = context.graph.matrix()
+    adjacency = Adjacency(matrix.indptr, matrix.indices)
+    layer = SplitLayer(context.weights / context.targets, adjacency, context.xy_km, k)
+    start = max(tolerance_pct, *forced_bounds_pct(context).values())
+    return least_tolerance(layer, start, 100.0, CONTIGUITY_BOUND_STEPS).impossible_pct
 
 
 def forced_bounds_pct(context: Context) -> dict[str, float]:

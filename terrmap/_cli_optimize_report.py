@@ -17,6 +17,8 @@ _MAX_LISTED = 5
 
 def report_lines(job: OptimiseJob, result: OptimiseResult, interrupted: bool) -> list[str]:
     """The balance table, then contiguity, compactness, moves, bounds, balance and notes."""
+    from terrmap.optimize.evaluate import FORCED_BY_PHRASES
+
     lines = [balance_table(job, result), "", _contiguity(job, result)]
     if job.problem.adjacency.attached:
         lines.append(_islands(job))
@@ -30,10 +32,10 @@ def report_lines(job: OptimiseJob, result: OptimiseResult, interrupted: bool) ->
             f"({result.moved_share_pct:.1f}% of {job.problem.disruption_name})"
         )
     lines += [
-        f"Forced bound: on {b.metric}, indivisible units force a deviation of at least "
+        f"Forced bound: on {b.metric}, {FORCED_BY_PHRASES[b.forced_by]} a deviation of at least "
         f"{b.forced_bound_pct:.1f}%; the tolerance is judged against that bound"
         for b in result.balance
-        if b.forced_bound_pct > 0
+        if b.forced_bound_pct >= 0.05  # shown to 0.1 %; whole m² of land force 1e-7 %
     ]
     lines.append(_tolerance(job, result))
     lines += [f"Note: {message}" for message in _solver_notes(job, result)]

@@ -23,6 +23,17 @@ from terrmap.optimize.problem import (
 
 # How far above a forced bound a plan may sit and still count as meeting the tolerance.
 FORCED_BOUND_SLACK_PCT = 0.5
+# What forces a bound (`MetricBalance.forced_by`): one unit bigger than a target, whole-
+# number totals against a fractional target, or (proved by exhaustive search) contiguity.
+FORCED_BY_UNIT = "unit"
+FORCED_BY_WHOLE_NUMBERS = "whole numbers"
+FORCED_BY_CONTIGUITY = "contiguity"
+# ...and how to say so, before "a deviation of at least X %".
+FORCED_BY_PHRASES = {
+    FORCED_BY_UNIT: "an indivisible unit forces",
+    FORCED_BY_WHOLE_NUMBERS: "whole-number totals force",
+    FORCED_BY_CONTIGUITY: "contiguity forces",
+}
 
 
 def evaluate_plan(
@@ -61,12 +72,18 @@ def summarise(
     elapsed_s: float,
     stopped_early: bool,
     notes: tuple[str, ...],
+    proved_bound_pct: float = 0.0,
 ) -> OptimiseResult:
-    """Build the result record of a plan (no validation: callers own the codes)."""
+    """Build the result record of a plan (no validation: callers own the codes).
+
+    ``proved_bound_pct`` is a bound the optimiser proved for this layer by exhaustive
+    search (`terrmap.optimize.split_search`): no contiguous plan keeps every metric
+    within it.
+    """
     k = params.territories
     targets = territory_targets(problem, k)
     balance = tuple(
-        _metric_balance(problem, codes, targets, j, k, params.tolerance_pct)
+        _metric_balance(problem, codes, targets, j, k, params.tolerance_pct, proved_bound_pct)
         for j in range(len(problem.metric_names))
     )
     moved_units, moved_share = moved(problem, codes)
@@ -265,26 +282,45 @@ def island_notes(problem: OptimiseProblem) -> tuple[str, ...]:
     )
 
 
-def meets_tolerance(problem: OptimiseProblem, codes: np.ndarray, params: OptimiseParams) -> bool:
+def meets_tolerance(
+    problem: OptimiseProblem,
+    codes: np.ndarray,
+    params: OptimiseParams,
+    proved_bound_pct: float = 0.0,
+) -> bool:
     """Whether every metric is within the tolerance, or within the slack of its forced
-    bound (what the balance table reports as met)."""
+    bound (what the balance table reports as met; ``proved_bound_pct`` as in `summarise`)."""
     k = params.territories
     targets = territory_targets(problem, k)
     return all(
-        _metric_balance(problem, codes, targets, j, k, params.tolerance_pct).met
+        _metric_balance(problem, codes, targets, j, k, params.tolerance_pct, proved_bound_pct).met
         for j in range(len(problem.metric_names))
     )
 
 
 def _metric_balance(
-    problem: OptimiseProblem, codes: np.ndarray, targets: np.ndarray, j: int, k: int, tol: float
+    problem: OptimiseProblem,
+    codes: np.ndarray,
+    targets: np.ndarray,
+    j: int,
+    k: int,
+    tol: float,
+    proved: float,
 ) -> MetricBalance:
     totals = np.bincount(codes, weights=problem.weights[:, j], minlength=k)
     target = targets[:, j]
     with np.errstate(divide="ignore", invalid="ignore"):
         deviation = np.where(target > 0, 100.0 * (totals - target) / target, 0.0)
     worst = float(np.abs(deviation).max(initial=0.0))
-    forced = float(forced_bounds_pct(problem, targets)[j])
+    by_units = float(single_unit_bounds_pct(problem, targets)[j])
+    by_counts = float(whole_number_bounds_pct(problem, targets)[j])
+    forced = max(by_units, by_counts, proved)
+    if forced <= 0:
+        cause = ""
+    elif proved >= forced:
+        cause = FORCED_BY_CONTIGUITY
+    else:
+        cause = FORCED_BY_WHOLE_NUMBERS if by_counts >= by_units else FORCED_BY_UNIT
     allowed = max(tol, forced + FORCED_BOUND_SLACK_PCT) if forced > 0 else tol
     return MetricBalance(
         metric=problem.metric_names[j],
@@ -294,6 +330,7 @@ def _metric_balance(
         max_abs_deviation_pct=worst,
         forced_bound_pct=forced,
         met=worst <= allowed + 1e-9,
+        forced_by=cause,
     )
 
 
@@ -301,21 +338,25 @@ def _balance_notes(
     problem: OptimiseProblem, balance: tuple[MetricBalance, ...], tol: float
 ) -> list[str]:
     notes = []
-    whole = whole_number_bounds_pct(problem, np.column_stack([b.targets for b in balance]))
-    for j, b in enumerate(balance):
+    for b in balance:
         if b.forced_bound_pct > tol:
-            # Name the cause the user can see: a big unit, or counts that do not divide.
-            if whole[j] >= b.forced_bound_pct - 1e-9:
-                cause = (
-                    f"totals are whole numbers and a territory's target is "
-                    f"{b.targets.max():.4g}, so"
-                )
+            # Name the cause the user can see: a big unit, counts that do not divide,
+            # or the shapes of the units.
+            if b.forced_by == FORCED_BY_CONTIGUITY:
+                cause = "a search of every way to group the units into contiguous territories shows"
+                rest = f"no such plan keeps every territory within ±{tol:g} %"
+                best = f"at least {b.forced_bound_pct:.1f} % is needed"
             else:
-                cause = "units cannot be split, so"
-            notes.append(
-                f"{b.metric}: {cause} no plan can keep every territory "
-                f"within ±{tol:g} %; the best possible is about {b.forced_bound_pct:.1f} %."
-            )
+                if b.forced_by == FORCED_BY_WHOLE_NUMBERS:
+                    cause = (
+                        f"totals are whole numbers and a territory's target is "
+                        f"{b.targets.max():.4g}, so"
+                    )
+                else:
+                    cause = "units cannot be split, so"
+                rest = f"no plan can keep every territory within ±{tol:g} %"
+                best = f"the best possible is about {b.forced_bound_pct:.1f} %"
+            notes.append(f"{b.metric}: {cause} {rest}; {best}.")
         if not b.met:
             notes.append(
                 f"{b.metric}: the worst territory is {b.max_abs_deviation_pct:.1f} % off its "

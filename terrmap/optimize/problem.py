@@ -237,10 +237,14 @@ class MetricBalance:
     Attributes
     ----------
     forced_bound_pct
-        Lower bound on the max |deviation| that single big units force (0 if none):
-        a unit bigger than every territory's upper bound cannot be split.
+        Lower bound on the max |deviation| that no plan can beat (0 if none).
     met
         Whether max |deviation| ≤ max(tolerance, forced bound + 0.5).
+    forced_by
+        What forces the bound (see `terrmap.optimize.evaluate`): ``"unit"`` (a unit
+        bigger than a target cannot be split), ``"whole numbers"`` (whole totals miss a
+        fractional target), ``"contiguity"`` (an exhaustive search found no contiguous
+        plan within it), or ``""`` when there is none.
     """
 
     metric: str
@@ -250,6 +254,7 @@ class MetricBalance:
     max_abs_deviation_pct: float
     forced_bound_pct: float
     met: bool
+    forced_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from terrmap.optimize.problem import (
     Stop,
 )
 from terrmap.optimize.rebalance import balance_by_flows
+from terrmap.optimize.settle import settle_tolerance
 from terrmap.optimize.swaps import improve_with_swaps
 
 # Balanced k-means rounds: (priced, exact LP); see `allocate`. On lumpy layers (fewer
@@ -124,6 +125,12 @@ def optimise(
     search settle balance and compactness; the move cap is never exceeded. Under a
     cap, if that misses a band, a second start begins with ejection chains instead
     (`terrmap.optimize.chains`) in the time left, and the better plan is kept.
+
+    A carve of a lumpy layer (fewer than LUMPY_UNITS units a territory) whose starts
+    miss the tolerance runs an exhaustive search (`terrmap.optimize.settle`): a
+    contiguous plan it finds within the tolerance is polished like a start's; a bound it
+    proves (no contiguous plan is closer) is reported as the forced bound, and extra
+    starts follow only while the best plan is not within the slack of it.
     """
     started = time.perf_counter()
     deadline = started + params.time_limit_s
@@ -139,26 +146,48 @@ def optimise(
 
     progress(0.0, "Preparing")
     starts, most = _starts(model, params)
-    best_codes, best_key, cut_short = None, None, False
+    best_codes, best_key, cut_short, proved = None, None, False, 0.0
+
+    def consider(codes: np.ndarray) -> None:
+        nonlocal best_codes, best_key
+        key = _plan_key(problem, model, params, codes)
+        if best_key is None or key < best_key:
+            best_codes, best_key = codes, key
+
     for run in range(most):
         if run and (should_stop() or (params.mode == "rebalance" and best_key[0] <= 0)):
             break
-        if run >= starts and meets_tolerance(problem, best_codes, params):
-            break  # extra starts are only for a tolerance still missed
         share = _progress_share(run, starts, most)
+        if run == starts and not meets_tolerance(problem, best_codes, params):
+            # Extra starts follow on a lumpy layer: first settle whether they can help.
+            middle = 0.5 * (share[0] + share[1])
+            proved, found, stopped = _settle(
+                problem,
+                params,
+                model,
+                best_codes,
+                deadline,
+                should_stop,
+                progress,
+                (share[0], middle),
+            )
+            cut_short |= stopped
+            if found is not None:
+                consider(found)
+            share = (middle, share[1])
+        if run >= starts and meets_tolerance(problem, best_codes, params, proved):
+            break  # extra starts are only for a tolerance still missed
         # Every start has the whole time limit as its deadline (see START_SECONDS); a
         # rebalance's second start (ejection chains) gets what the first left.
         codes, stopped = _one_start(
             problem, params, model, run, deadline, should_stop, progress, share
         )
         cut_short |= stopped
-        key = _plan_key(problem, model, params, codes)
-        if best_key is None or key < best_key:
-            best_codes, best_key = codes, key
+        consider(codes)
     progress(1.0, "Done")
     best_codes, _ = existing_labels(problem, params, best_codes, pinned=_pinned(model))
     notes = list(model.notes)
-    if best_key[0] > 0:
+    if best_key[0] > 0 and not proved:
         notes += _lumpy_units_notes(problem, model, params)
     return summarise(
         problem,
@@ -167,6 +196,7 @@ def optimise(
         elapsed_s=time.perf_counter() - started,
         stopped_early=halted[0] or cut_short,
         notes=tuple(notes),
+        proved_bound_pct=proved,
     )
 
 
@@ -265,6 +295,39 @@ def _one_start(
     codes = repair_contiguity(model, problem.adjacency, codes)
     report(_REPAIR_END, "Balancing territories")
     return _search(problem, params, model, codes, deadline, should_stop, report, chains=run > 0)
+
+
+def _settle(
+    problem: OptimiseProblem,
+    params: OptimiseParams,
+    model: Model,
+    codes: np.ndarray,
+    deadline: float,
+    should_stop,
+    progress: Progress,
+    share: tuple[float, float],
+) -> tuple[float, np.ndarray | None, bool]:
+    """Exhaustive search on a lumpy layer (`settle_tolerance`), and a local search from
+    the plan it finds, when that plan is free to take (a carve without locks or homes).
+
+    Returns the proved bound (0 if none), the polished plan or None, and whether the
+    time limit or the caller cut it short.
+    """
+
+    def report(fraction: float, message: str) -> None:
+        progress(share[0] + (share[1] - share[0]) * fraction, message)
+
+    report(0.0, "Checking whether the tolerance can be met")
+    settled = settle_tolerance(problem, params, codes, should_stop)
+    if settled is None:
+        return 0.0, None, False
+    free = params.mode == "carve" and not params.anchor_homes
+    free = free and not model.fixed.any() and not model.closed.any()
+    if settled.codes is None or not free:
+        return settled.impossible_pct, None, should_stop()
+    report(_REPAIR_END, "Balancing territories")
+    found, stopped = _search(problem, params, model, settled.codes, deadline, should_stop, report)
+    return settled.impossible_pct, found, stopped
 
 
 def _plan_key(

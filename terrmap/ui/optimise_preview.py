@@ -162,6 +162,8 @@ class OptimisePreview(QWidget):
         self.moved.setText(text)
 
     def _fill_balance(self) -> None:
+        from terrmap.optimize.evaluate import FORCED_BY_PHRASES
+
         outcome, table = self.outcome, self.balance_table
         table.setRowCount(len(outcome.metrics))
         for row, (name, optimised) in enumerate(
@@ -173,7 +175,9 @@ class OptimisePreview(QWidget):
             if optimised.met:
                 verdict, color = Text.MET, BALANCED_COLOR
             elif optimised.forced_bound_pct > outcome.params.tolerance_pct:
-                verdict, color = Text.FORCED.format(bound=optimised.forced_bound_pct), ALERT_COLOR
+                why = FORCED_BY_PHRASES[optimised.forced_by]
+                verdict = Text.FORCED.format(why=why, bound=optimised.forced_bound_pct)
+                color = ALERT_COLOR
             else:
                 verdict, color = Text.NOT_MET, ALERT_COLOR
             cells = (

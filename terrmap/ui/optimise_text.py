@@ -111,7 +111,7 @@ class Text:
     IN_BAND_CHANGE = "{before} → {after} of {count}"
     MET = "met"
     NOT_MET = "not met"
-    FORCED = "not met (one unit forces ≥ {bound:.1f} %)"
+    FORCED = "not met ({why} ≥ {bound:.1f} %)"
     MOVES_TAB = "Changes"
     TERRITORIES_TAB = "Territories"
     MOVES_HEADERS = ("From", "To", "Units", "Accounts")

@@ -234,8 +234,15 @@ def test_units_shapefile_and_geopackage_two_weights(
 
 
 def test_tolerance_not_met_is_a_warning(
-    vermont: gpd.GeoDataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    vermont: gpd.GeoDataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import terrmap.optimize.settle
+
+    # Without the exhaustive search nothing is known to force the deviation.
+    monkeypatch.setattr(terrmap.optimize.settle, "MAX_STEPS", 0)
     boundaries = tmp_path / "vt.gpkg"
     vermont.to_file(boundaries, driver="GPKG")
     argv = ["optimize", "--units", boundaries, "--id-field", "GEOID", "--weight", "ALAND"]
@@ -244,6 +251,23 @@ def test_tolerance_not_met_is_a_warning(
     assert status == 0
     assert "Tolerance ±0.001%: NOT met" in out
     assert "terrmap: warning: tolerance ±0.001% not met: ALAND deviates up to" in err
+
+
+def test_a_bound_contiguity_forces_is_printed(
+    vermont: gpd.GeoDataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Vermont's 14 counties into 5 by land area: an exhaustive search shows that no
+    contiguous plan comes within 12.9 %, and the plan found is judged against that."""
+    boundaries = tmp_path / "vt.gpkg"
+    vermont.to_file(boundaries, driver="GPKG")
+    argv = ["optimize", "--units", boundaries, "--id-field", "GEOID", "--weight", "ALAND"]
+    argv += ["--territories", "5", "--tolerance", "2", "--time-limit", "2"]
+    status, out, err = run_cli(capsys, *argv, "--out", tmp_path / "plan.csv")
+    assert status == 0
+    assert "Forced bound: on ALAND, contiguity forces a deviation of at least 12.9%" in out
+    assert "Tolerance ±2%: met (largest deviation ALAND 12.9%)" in out
+    assert "no such plan keeps every territory within ±2 %; at least 12.9 % is needed" in out
+    assert "warning" not in err
 
 
 def test_from_the_command_line(ri_zcta: Path, tmp_path: Path) -> None:

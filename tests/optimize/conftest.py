@@ -52,6 +52,15 @@ def ri_zcta(ri_zcta_frame: gpd.GeoDataFrame) -> OptimiseProblem:
 
 
 @pytest.fixture(scope="session")
+def de_zcta() -> OptimiseProblem:
+    """Delaware's 2010 ZCTAs (68 polygons) balanced on land area."""
+    path = ZCTA_DIR / "de_zcta2010.geojson"
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    return problem_from_frame(gpd.read_file(path), "ZCTA5CE10", ["ALAND10"])
+
+
+@pytest.fixture(scope="session")
 def sample_project():
     """The bundled Northeast sample project (synthetic accounts and reps)."""
     from terrmap.sample import load_sample_project
