@@ -21,7 +21,7 @@ STEPS_PER_SECOND = 15_000
 MAX_STEPS = 1_000_000
 # Larger layers are left to the starts: a step's cost grows with the layer, and with
 # many territories the groups to enumerate explode anyway.
-MAX_UNITS = 300
+MAX_UNITS = 150
 
 
 def settle_tolerance(

@@ -249,7 +249,8 @@ def _starts(model: Model, params: OptimiseParams) -> tuple[int, int]:
         return starts, starts
     per_start = LUMPY_START_SECONDS_PER_UNIT * max(model.n, 1)
     most = int(min(0.5 * params.time_limit_s / per_start, MAX_LUMPY_STARTS))
-    return starts, max(starts, most)
+    # At least one extra turn: the exhaustive search (`_settle`) runs at its start.
+    return starts, max(starts + 1, most)
 
 
 def _progress_share(run: int, starts: int, most: int) -> tuple[float, float]:
