@@ -345,6 +345,8 @@ def _balance_notes(
             if b.forced_by == FORCED_BY_CONTIGUITY:
                 cause = "a search of every way to group the units into contiguous territories shows"
                 rest = f"no such plan keeps every territory within ±{tol:g} %"
+                if len(balance) > 1:
+                    rest += " on every metric at once"  # the search bounds them jointly
                 best = f"at least {b.forced_bound_pct:.1f} % is needed"
             else:
                 if b.forced_by == FORCED_BY_WHOLE_NUMBERS:

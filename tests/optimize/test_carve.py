@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pytest
 
-from terrmap.optimize import OptimiseParams, OptimiseProblem, evaluate_plan, optimise
-from tests.optimize.conftest import check_plan
+from terrmap.optimize import (
+    OptimiseParams,
+    OptimiseProblem,
+    evaluate_plan,
+    optimise,
+    problem_from_frame,
+)
+from tests.optimize.conftest import ZCTA_DIR, check_plan
 
 
 def test_carve_counties_balanced_and_contiguous(northeast):
@@ -251,3 +258,20 @@ def test_whole_number_counts_get_bands_that_whole_totals_can_meet(ri_zcta_frame)
         "totals are whole numbers and a territory's target is 10.12" in message
         for message in result.messages
     )
+
+
+def test_a_contiguity_bound_on_two_metrics_is_joint():
+    """With two metrics the search bounds them together, and the note says so."""
+    path = ZCTA_DIR / "de_zcta2010.geojson"
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    frame = gpd.read_file(path)
+    frame["land_km2"] = frame["ALAND10"].astype(float) / 1e6
+    problem = problem_from_frame(frame, "ZCTA5CE10", ["ALAND10", "land_km2"])
+    params = OptimiseParams(territories=8, tolerance_pct=2.0, seed=0, time_limit_s=10.0)
+    result = optimise(problem, params)
+    check_plan(problem, result, 8)
+    assert [b.forced_by for b in result.balance] == ["contiguity", "contiguity"]
+    assert result.tolerance_met
+    notes = [m for m in result.messages if "on every metric at once" in m]
+    assert len(notes) == 2
