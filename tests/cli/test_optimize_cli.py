@@ -233,6 +233,15 @@ def test_units_shapefile_and_geopackage_two_weights(
     assert "accts" in out.splitlines()[0]
 
 
+def _vermont_by_land(capsys, vermont, tmp_path: Path, tolerance: str, seconds: str):
+    """``terrmap optimize`` of Vermont's counties into 5 territories by land area."""
+    boundaries = tmp_path / "vt.gpkg"
+    vermont.to_file(boundaries, driver="GPKG")
+    argv = ["optimize", "--units", boundaries, "--id-field", "GEOID", "--weight", "ALAND"]
+    argv += ["--territories", "5", "--tolerance", tolerance, "--time-limit", seconds]
+    return run_cli(capsys, *argv, "--out", tmp_path / "plan.csv")
+
+
 def test_tolerance_not_met_is_a_warning(
     vermont: gpd.GeoDataFrame,
     tmp_path: Path,
@@ -243,11 +252,7 @@ def test_tolerance_not_met_is_a_warning(
 
     # Without the exhaustive search nothing is known to force the deviation.
     monkeypatch.setattr(terrmap.optimize.settle, "MAX_STEPS", 0)
-    boundaries = tmp_path / "vt.gpkg"
-    vermont.to_file(boundaries, driver="GPKG")
-    argv = ["optimize", "--units", boundaries, "--id-field", "GEOID", "--weight", "ALAND"]
-    argv += ["--territories", "5", "--tolerance", "0.001", "--time-limit", "1"]
-    status, out, err = run_cli(capsys, *argv, "--out", tmp_path / "plan.csv")
+    status, out, err = _vermont_by_land(capsys, vermont, tmp_path, "0.001", "1")
     assert status == 0
     assert "Tolerance ±0.001%: NOT met" in out
     assert "terrmap: warning: tolerance ±0.001% not met: ALAND deviates up to" in err
@@ -258,11 +263,7 @@ def test_a_bound_contiguity_forces_is_printed(
 ) -> None:
     """Vermont's 14 counties into 5 by land area: an exhaustive search shows that no
     contiguous plan comes within 12.9 %, and the plan found is judged against that."""
-    boundaries = tmp_path / "vt.gpkg"
-    vermont.to_file(boundaries, driver="GPKG")
-    argv = ["optimize", "--units", boundaries, "--id-field", "GEOID", "--weight", "ALAND"]
-    argv += ["--territories", "5", "--tolerance", "2", "--time-limit", "2"]
-    status, out, err = run_cli(capsys, *argv, "--out", tmp_path / "plan.csv")
+    status, out, err = _vermont_by_land(capsys, vermont, tmp_path, "2", "2")
     assert status == 0
     assert "Forced bound: on ALAND, contiguity forces a deviation of at least 12.9%" in out
     assert "Tolerance ±2%: met (largest deviation ALAND 12.9%)" in out
