@@ -56,6 +56,15 @@ class SplitLayer:
         ``(n, 2)`` unit positions; territories are built in a sweep across the layer.
     k
         Number of territories.
+    guide
+        ``(n,)`` codes of a plan to stay near (optional): the groups most like the
+        guide's territory of their first unit are tried first.
+    reach
+        With a guide: keep every group within ``reach`` radii of the centre of that
+        guide territory (a radius: the guide territories' mean distance from their
+        centre to their farthest unit). The
+        search then finds compact plans near the guide, and an impossibility only
+        means that no plan is that near.
     """
 
     shares: np.ndarray
@@ -63,6 +72,7 @@ class SplitLayer:
     xy: np.ndarray
     k: int
     guide: np.ndarray | None = None
+    reach: float | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,8 @@ class SplitOutcome:
     codes
         ``(n,)`` territory codes of a contiguous plan within the tolerance, or None.
     impossible
-        True when the search proved that no such plan exists.
+        True when the search proved that no such plan exists (within the layer's
+        ``reach`` of its guide, if it has one).
     steps
         Work spent (groups and regions examined).
     side
@@ -279,14 +290,18 @@ class _Search:
         self.max_steps = self.steps = 0
         self.order = order
         self.stop = stop
-        # Per unit (bit), the bit set of the guide plan's territory it belongs to.
-        self.guide = None
+        # Per unit (bit), the bit set of the guide plan's territory it belongs to, and
+        # the units within reach of that territory (every unit when unrestricted).
+        self.guide: list[int] | None = None
+        self.near = [-1] * self.n
         if layer.guide is not None:
-            guide = np.asarray(layer.guide)[order].tolist()
-            members = dict.fromkeys(guide, 0)
-            for r, code in enumerate(guide):
-                members[code] |= 1 << r
-            self.guide = [members[code] for code in guide]
+            guide = np.asarray(layer.guide)[order]
+            members = {c: _bit_set(np.flatnonzero(guide == c)) for c in set(guide.tolist())}
+            self.guide = [members[c] for c in guide.tolist()]
+            if layer.reach is not None:
+                self.near = _within_reach(
+                    np.asarray(layer.xy, dtype=float)[order], guide, layer.reach
+                )
         # Regions proved unsplittable; kept across runs, so a bigger budget resumes
         # rather than repeats.
         self.failed: set[tuple[int, int]] = set()
@@ -371,6 +386,7 @@ class _Search:
         Each frontier unit is either taken or ruled out, so every group comes once.
         """
         columns, high = self.columns, self.high + _EPS
+        region &= self.near[seed] | 1 << seed
         # Units of the guide plan's territory of the seed are taken first, so the first
         # groups tried look like it (-1: every unit, when there is no guide).
         like = -1 if self.guide is None else self.guide[seed]
@@ -400,6 +416,32 @@ class _Search:
                     (frontier | self.neighbours[pick]) & region & ~taken,
                 )
             )
+
+
+def _within_reach(xy: np.ndarray, guide: np.ndarray, reach: float) -> list[int]:
+    """Per unit, the bit set of the units within ``reach`` radii of the centre of its
+    guide territory (a radius: the guide territories' mean distance from their centre
+    to their farthest unit)."""
+    codes = sorted(set(guide.tolist()))
+    centres = np.array([xy[guide == code].mean(axis=0) for code in codes])
+    radius = np.mean(
+        [
+            np.linalg.norm(xy[guide == code] - centres[i], axis=1).max()
+            for i, code in enumerate(codes)
+        ]
+    )
+    near = {
+        code: _bit_set(np.flatnonzero(np.linalg.norm(xy - centres[i], axis=1) <= reach * radius))
+        for i, code in enumerate(codes)
+    }
+    return [near[code] for code in guide.tolist()]
+
+
+def _bit_set(positions: np.ndarray) -> int:
+    units = 0
+    for r in positions.tolist():
+        units |= 1 << r
+    return units
 
 
 def _bits(units: int):

@@ -103,6 +103,22 @@ def test_the_exhaustive_search_finds_what_the_starts_missed(ri_zcta):
     assert not any("coarse" in m for m in result.messages)
 
 
+def test_a_split_near_the_starts_best_plan_is_more_compact(ri_zcta, monkeypatch):
+    """Seed 1 on Rhode Island: the exhaustive search first looks for a split within reach
+    of the starts' most compact plan, which comes out more compact than the first split
+    found anywhere on the layer."""
+    import terrmap.optimize.settle
+
+    params = OptimiseParams(territories=8, tolerance_pct=2.0, seed=1, time_limit_s=10.0)
+    near = optimise(ri_zcta, params)
+    monkeypatch.setattr(terrmap.optimize.settle, "REACHES", ())
+    anywhere = optimise(ri_zcta, params)
+    for result in (near, anywhere):
+        check_plan(ri_zcta, result, 8)
+        assert result.balance[0].max_abs_deviation_pct <= 2.0 + 1e-9
+    assert near.compactness_km < anywhere.compactness_km
+
+
 def test_a_bound_that_contiguity_forces_is_proved_and_reported(de_zcta):
     """Delaware's ZCTAs by land area into eight: no contiguous plan comes within ±2 %.
     The optimiser proves it, reports the least deviation possible as the layer's forced

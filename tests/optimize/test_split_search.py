@@ -140,3 +140,18 @@ def test_stop_ends_the_search(de_zcta) -> None:
     assert outcome.codes is None
     assert not outcome.impossible
     assert outcome.steps < 10_000
+
+
+def test_reach_keeps_the_split_near_its_guide() -> None:
+    """Within reach of a guide plan the search only finds plans near it: with a reach
+    that covers the whole grid it finds one as usual; with one smaller than a territory
+    it can finish no territory, and says none is that near."""
+    adjacency, xy = grid(3, 4)
+    shares = np.ones((12, 1)) / 4  # three territories of four cells each
+    guide = np.repeat([0, 1, 2], 4)
+    far = SplitLayer(shares, adjacency, xy, 3, guide=guide, reach=10.0)
+    found = search_split(far, 1.0, 10_000)
+    assert found.codes is not None
+    assert within(far, found.codes, 1.0)
+    near = SplitLayer(shares, adjacency, xy, 3, guide=guide, reach=0.5)
+    assert search_split(near, 1.0, 10_000).impossible
