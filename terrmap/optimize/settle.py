@@ -52,15 +52,12 @@ def settle_tolerance(
         return None
     if (targets[0] <= 0).any() or not np.allclose(targets, targets[0]):
         return None
-    shares = problem.weights / targets[0]
+    layer = SplitLayer(problem.weights / targets[0], problem.adjacency, problem.xy_km, k)
     # Start where the bounds big units and whole numbers force leave off.
     tolerance = max(params.tolerance_pct, float(forced_bounds_pct(problem, targets).max()))
-    totals = np.zeros_like(targets)
-    np.add.at(totals, codes, shares)
-    achieved = float(100.0 * np.abs(totals - 1.0).max())
+    achieved = max_deviation_pct(layer, codes)
     if achieved <= tolerance:
         return None
-    layer = SplitLayer(shares, problem.adjacency, problem.xy_km, k)
     steps = int(min(STEPS_PER_SECOND * params.time_limit_s, MAX_STEPS))
     spent = 0
     for reach in REACHES:

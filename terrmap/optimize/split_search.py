@@ -157,7 +157,7 @@ def search_split(
     """
     tolerance = tolerance_pct / 100
     searches = [_Search(layer, order, tolerance, stop) for order in _sweep_orders(layer.xy)]
-    turns = [] if hint is None else [(hint[0], hint[1])]
+    turns = [] if hint is None else [hint]
     spent, budget = 0, FIRST_ROUND_STEPS
     while spent < max_steps and not stop():
         turns += [(side, budget) for side in range(len(searches))]
