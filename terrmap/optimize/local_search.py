@@ -112,6 +112,15 @@ class LocalSearch:
         dist = np.hypot(*(model.xy - centres[self.codes]).T)
         self.compact_scale = max(float((model.cost * dist).sum()), EPS)
 
+    def set_band(self, band: np.ndarray) -> None:
+        """Use ``band`` ((K, m), relative to target) instead of the model's bands."""
+        self.band = np.asarray(band, dtype=float).copy()
+        self.band_list = self.band.tolist()
+
+    def deviations(self) -> np.ndarray:
+        """``(K, m)`` relative deviation of each territory's totals from its target."""
+        return np.asarray(self.totals) / self.targets - 1.0
+
     # -- state views -----------------------------------------------------------
     def centre(self, c: int) -> tuple[float, float]:
         """Current centre of territory ``c``."""

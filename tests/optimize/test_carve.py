@@ -12,6 +12,7 @@ from terrmap.optimize import (
     evaluate_plan,
     optimise,
     problem_from_frame,
+    solver,
 )
 from tests.optimize.conftest import ZCTA_DIR, check_plan
 
@@ -212,7 +213,8 @@ def test_progress_on_a_lumpy_layer_is_not_left_behind_by_unused_extra_starts(ri_
     assert result.tolerance_met
     assert seen == sorted(seen)
     assert seen[-1] == 1.0
-    assert seen[-2] > 0.6
+    # The starts that always run fill EXTRA_STARTS_FROM of the stretch before narrowing.
+    assert seen[-2] > 0.85 * solver.EXTRA_STARTS_FROM * solver.NARROW_FROM
 
 
 def test_time_limit_is_respected(northeast):
