@@ -82,13 +82,25 @@ def _narrow_stage(
         kept = search.codes.copy()
         search.set_band(np.maximum(base, tried))
         balance()
+        reached = _worst(search, open_)
         if search.violation() > 0:
-            search.reset(kept)
-            search.set_band(np.maximum(base, limits))
+            # Missed the step; a plan still narrower than before is kept all the same
+            # (US rebalance: 4.19 % asked 3.77 and reached 3.82), then a smaller step.
             factors.pop(0)
-            continue
-        limits = np.minimum(np.maximum(_worst(search, open_), 0.0), tried)
+            if not _narrower(reached, limits, metric):
+                search.reset(kept)
+                search.set_band(np.maximum(base, limits))
+                continue
+        limits = reached
     return limits
+
+
+def _narrower(reached: np.ndarray, limits: np.ndarray, metric: int | None) -> bool:
+    """Whether ``reached`` lowers the limit being narrowed and keeps the others."""
+    if metric is None:
+        return bool(reached.max() < limits.max() - 1e-9)
+    others = np.delete(reached, metric) <= np.delete(limits, metric) + 1e-12
+    return bool(reached[metric] < limits[metric] - 1e-9 and others.all())
 
 
 def _worst(search: LocalSearch, open_: np.ndarray) -> np.ndarray:
