@@ -8,8 +8,9 @@ table shows the worst territory first, and so does the choice between plans.
 
 So once balancing stalls with a band missed, the worst deviation becomes the target.
 Every band is widened to it (nothing is violated then) and narrowed by a step; the
-search balances again (``balance``), and a narrowing it cannot meet is undone and
-tried again with a smaller step, until the smallest step fails too. All metrics share
+search balances again (``balance``). A step it cannot meet is undone, unless its
+plan still lowers the worst deviation, and a smaller step follows, until the
+smallest one fails too. All metrics share
 one limit first (a metric well inside may give some slack to one far out), then each
 metric is narrowed on its own while the others hold what they reached. Bands are
 never narrower than the model's own.
@@ -27,7 +28,8 @@ from terrmap.optimize.local_search import LocalSearch
 
 # Each step asks for this share of the current worst deviation; after a step that
 # cannot be met, the next (smaller) one is tried, and after the last one the stage
-# ends. Measured on the US rebalance: 0.97 then 0.99 reach 3.78 %, finer steps no less.
+# ends. Measured on the US rebalance: these reach 3.77 % in 2.6 s, (0.97, 0.99) 3.78 %
+# in 4.8 s, and finer steps no lower.
 STEP_FACTORS = (0.9, 0.97, 0.99)
 # Steps at most per stage, against a long crawl of tiny gains.
 MAX_STEPS = 60
