@@ -151,7 +151,7 @@ class LocalSearch:
         model = self.model
         dist = np.hypot(*(model.xy - self.centres()[self.codes]).T)
         value = float((model.cost * dist).sum()) / self.compact_scale
-        r = np.asarray(self.totals) / self.targets - 1.0
+        r = self.deviations()
         excess = np.maximum(np.abs(r) - self.band, 0.0)[~model.closed]
         spread = self.spread_weight if spread is None else spread
         value += BAND_WEIGHT * float(excess.sum()) + spread * float((r[~model.closed] ** 2).sum())
@@ -358,7 +358,7 @@ class LocalSearch:
 
     def _relieves(self, units: np.ndarray, to: np.ndarray) -> np.ndarray:
         """Moves out of an over-band territory or into an under-band one."""
-        r = np.asarray(self.totals) / self.targets - 1.0
+        r = self.deviations()
         open_ = ~self.model.closed[:, None]
         over = ((r > self.band) & open_).any(axis=1)
         under = ((r < -self.band) & open_).any(axis=1)

@@ -10,10 +10,9 @@ So once balancing stalls with a band missed, the worst deviation becomes the tar
 Every band is widened to it (nothing is violated then) and narrowed by a step; the
 search balances again (``balance``). A step it cannot meet is undone, unless its
 plan still lowers the worst deviation, and a smaller step follows, until the
-smallest one fails too. All metrics share
-one limit first (a metric well inside may give some slack to one far out), then each
-metric is narrowed on its own while the others hold what they reached. Bands are
-never narrower than the model's own.
+smallest one fails too. All metrics share one limit first (a metric well inside may
+give some slack to one far out), then each metric is narrowed on its own while the
+others hold what they reached. Bands are never narrower than the model's own.
 
 The work is bounded by steps, not time, so the plan does not depend on the machine.
 """
@@ -44,10 +43,10 @@ def narrow_worst(search: LocalSearch, balance: Callable[[], object]) -> bool:
     """
     base = search.band.copy()
     open_ = ~search.model.closed
-    if not _excess(search, base, open_).any():
+    if not _outside(search, base, open_).any():
         return False
-    start = _worst(search, open_).max()
     limits = _worst(search, open_)
+    start = limits.max()
     search.set_band(np.maximum(base, limits))
     stages = [None] + (list(range(search.m)) if search.m > 1 else [])
     for metric in stages:
@@ -73,8 +72,8 @@ def _narrow_stage(
         if not factors or search.out_of_time():
             break
         # Nothing to narrow where the model's bands already hold every territory.
-        excess = _excess(search, base, open_)
-        if not (excess.any() if metric is None else excess[metric]):
+        outside = _outside(search, base, open_)
+        if not (outside.any() if metric is None else outside[metric]):
             break
         tried = limits.copy()
         if metric is None:
@@ -110,7 +109,7 @@ def _worst(search: LocalSearch, open_: np.ndarray) -> np.ndarray:
     return np.abs(search.deviations()[open_]).max(axis=0)
 
 
-def _excess(search: LocalSearch, base: np.ndarray, open_: np.ndarray) -> np.ndarray:
+def _outside(search: LocalSearch, base: np.ndarray, open_: np.ndarray) -> np.ndarray:
     """``(m,)`` whether some open territory is outside the model's band, per metric."""
     outside = np.abs(search.deviations()) > base + 1e-12
     return outside[open_].any(axis=0)

@@ -64,7 +64,7 @@ MAX_LUMPY_STARTS = 40
 LUMPY_START_SECONDS_PER_UNIT = 0.005
 # Share of the progress bar the starts that always run fill when extra ones may follow.
 EXTRA_STARTS_FROM = 0.7
-# Where the progress bar stands when narrowing the worst deviation (`_narrowed`) begins;
+# Where the progress bar stands when narrowing the worst deviation (`_narrow`) begins;
 # the starts fill what comes before.
 NARROW_FROM = 0.9
 # Share of the progress bar each stage fills (allocation dominates a carve's start).
@@ -83,7 +83,8 @@ _SPREAD_EXCHANGING = 2.0
 # lumpy layers some went on for seconds finding crumbs); twenty left every benchmark
 # plan as it was with fifty.
 _MAX_WALKS = 20
-# ...and per step of narrowing the worst deviation (`narrow_worst`), which takes many.
+# ...per step of narrowing the worst deviation (`narrow_worst`), which takes many, and
+# in the polish after it (more walks found nothing there on the US rebalance).
 _NARROW_WALKS = 2
 _POLISH_NARROWED_WALKS = 1
 _CUT, _SETTLED, _STALLED = "cut", "settled", "stalled"  # how `_descend` ended
@@ -203,11 +204,10 @@ def optimise(
         consider(codes)
     if best_key[0] > 0 and not should_stop():
         # The bands are out of reach: narrow the worst deviation instead.
-        codes, stopped = _narrowed(
-            problem, params, model, best_codes, deadline, should_stop, progress
-        )
-        cut_short |= stopped
-        consider(codes)
+        search = _new_search(problem, params, model, best_codes, deadline, should_stop)
+        _narrow(search, params, progress)
+        cut_short |= search.stopped
+        consider(search.codes.copy())
     progress(1.0, "Done")
     best_codes, _ = existing_labels(problem, params, best_codes, pinned=_pinned(model))
     notes = list(model.notes)
@@ -441,7 +441,7 @@ def _search(
         if key < best_key:
             best_codes, best_key = search.codes.copy(), key
         if search.out_of_time() or outcome == _STALLED:
-            break  # stalled: polishing would only crawl too; `_narrowed` takes over
+            break  # stalled: polishing would only crawl too; `_narrow` takes over
     if params.mode == "rebalance":
         # Last, so that nothing after it trades the worst territory's gain back for the
         # total's (the local search weighs the total).
@@ -478,25 +478,15 @@ def _walk_steps(model: Model) -> int:
     return max(WALK_MIN_STEPS, int(WALK_STEPS_PER_UNIT * model.n))
 
 
-def _narrowed(
-    problem: OptimiseProblem,
-    params: OptimiseParams,
-    model: Model,
-    codes: np.ndarray,
-    deadline: float,
-    stop: Stop,
-    progress: Progress,
-) -> tuple[np.ndarray, bool]:
-    """The best plan with its worst deviation narrowed (`narrow_worst`) and its
-    compactness polished within the bands that reached; under a cap, give-backs
-    (`exchange_moves`) first spend what they free on the bands as they are.
+def _narrow(search: LocalSearch, params: OptimiseParams, progress: Progress) -> None:
+    """Narrow the search's worst deviation (`narrow_worst`), then polish compactness
+    within the bands that reached; under a cap, give-backs (`exchange_moves`) first
+    spend what they free on the bands as they are.
 
     Runs once, on the starts' best plan, when that plan misses a band: narrowing after
-    every start took twice the time for the same 3.8 % on the US rebalance. Also
-    returns whether the time limit or the caller cut it short.
+    every start took twice the time for the same 3.8 % on the US rebalance.
     """
-    search = _new_search(problem, params, model, codes, deadline, stop)
-    walk = _walk_steps(model)
+    walk = _walk_steps(search.model)
 
     def report(message: str) -> None:
         progress(NARROW_FROM, message)
@@ -509,7 +499,6 @@ def _narrowed(
     narrow_worst(search, lambda: _descend(search, walk, report, message, _NARROW_WALKS))
     search.spread_weight = _SPREAD_POLISHING
     _descend(search, walk, report, "Improving compactness", _POLISH_NARROWED_WALKS)
-    return search.codes.copy(), search.stopped
 
 
 def _descend(search: LocalSearch, walk: int, report, message: str, walks: int = _MAX_WALKS) -> str:

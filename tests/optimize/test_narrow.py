@@ -55,12 +55,12 @@ def _search(problem, params: OptimiseParams, codes: np.ndarray) -> LocalSearch:
 def coarse_plans(land_and_water):
     """The carve with and without the final narrowing."""
     with_narrowing = optimise(land_and_water, COARSE)
-    original = solver._narrowed
+    original = solver._narrow
     try:
-        solver._narrowed = lambda problem, params, model, codes, *rest: (codes, False)
+        solver._narrow = lambda search, params, progress: None
         without = optimise(land_and_water, COARSE)
     finally:
-        solver._narrowed = original
+        solver._narrow = original
     return with_narrowing, without
 
 
