@@ -116,21 +116,31 @@ def price_balance(
     scale = max(float(np.median(cand.load.sum(axis=2)[:, 0])) if cand.load.size else 1.0, 1e-12)
     rows = np.arange(len(cand.free))
     free_weights = model.weights[cand.free]
+    # One contiguous (n, candidates) array per metric: summing a short last axis of a
+    # 3-d array was most of a round's time.
+    loads = [np.ascontiguousarray(cand.load[:, :, j]) for j in range(m)]
+
+    def priced_cost() -> np.ndarray:
+        charge = prices[:, 0][cand.codes] * loads[0]
+        for j in range(1, m):
+            charge += prices[:, j][cand.codes] * loads[j]
+        return cand.cost + charge / scale
+
+    band = LP_BAND_SHARE * _band(model)
     for _ in range(PRICE_ROUNDS):
-        reduced = cand.cost + (prices[cand.codes] * cand.load).sum(axis=2) / scale
+        reduced = priced_cost()
         pick = np.argmin(reduced, axis=1)
         chosen = cand.codes[rows, pick]
         load = held + _sum_by_code(chosen, free_weights, k)
         gap = load / targets - 1.0
-        direction = np.sign(gap) * (np.abs(gap) > LP_BAND_SHARE * _band(model)) * open_mask[:, None]
+        direction = np.sign(gap) * (np.abs(gap) > band) * open_mask[:, None]
         if not direction.any():
             break
         same = direction * last
         step = np.where(same > 0, step * 1.3, np.where(same < 0, step * 0.5, step))
         prices += step * direction
         last = np.where(direction != 0, direction, last)
-    reduced = cand.cost + (prices[cand.codes] * cand.load).sum(axis=2) / scale
-    return prices, reduced
+    return prices, priced_cost()
 
 
 def _sum_by_code(codes: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
