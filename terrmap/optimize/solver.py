@@ -4,6 +4,7 @@ then local search for balance and compactness."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -95,6 +96,11 @@ _CUT, _SETTLED, _STALLED = "cut", "settled", "stalled"  # how `_descend` ended
 # 13.42 without changing the worst territory).
 _STALLED_SHARE = 0.01
 TABU_TENURE_BASE = 8
+# A rebalance that misses the tolerance with less than this share of its move cap left
+# (`_cap_spent`) blames the cap, and when this many seconds of the time limit are left
+# it finds what share of moves the tolerance takes without one (`_cap_notes`).
+CAP_LEFT_SHARE = 0.1
+UNCAPPED_CHECK_MIN_S = 0.5
 # After a carve's start meets the bands (on a lumpy layer: after any start), allocate
 # again around its plan's centres (REALLOCATE_EXACT balanced LP rounds), repair and
 # search, at most REALLOCATE_ROUNDS times while that gives a better plan: rounding
@@ -226,11 +232,14 @@ def optimise(
         _narrow(search, params, progress)
         cut_short |= search.stopped
         consider(search.codes.copy())
-    progress(1.0, "Done")
-    best_codes, _ = existing_labels(problem, params, best_codes, pinned=_pinned(model))
     notes = list(model.notes)
     if best_key[0] > 0 and not proved:
-        notes += _lumpy_units_notes(problem, model, params)
+        if _cap_spent(model, best_codes):
+            notes += _cap_notes(problem, params, model, deadline, stop, progress)
+        else:
+            notes += _lumpy_units_notes(problem, model, params)
+    progress(1.0, "Done")
+    best_codes, _ = existing_labels(problem, params, best_codes, pinned=_pinned(model))
     return summarise(
         problem,
         best_codes,
@@ -246,6 +255,61 @@ def _pinned(model: Model) -> np.ndarray:
     """Territories that must keep their code: closed ones and those holding fixed units."""
     held = np.bincount(model.start[model.fixed & (model.start >= 0)], minlength=model.k) > 0
     return model.closed | held
+
+
+def _cap_spent(model: Model, codes: np.ndarray) -> bool:
+    """Whether a rebalance has used (nearly) all of its move cap: what is left is under
+    CAP_LEFT_SHARE of it, or under a typical unit's share (a cap of 1 % of 150 units
+    allows one move)."""
+    if model.max_moved is None or model.current is None:
+        return False
+    changed = (model.current >= 0) & (codes != model.current)
+    left = model.max_moved - float(model.disruption[changed].sum())
+    shares = model.disruption[(model.current >= 0) & (model.disruption > 0)]
+    typical = float(np.median(shares)) if len(shares) else 0.0
+    return left < max(CAP_LEFT_SHARE * model.max_moved, typical)
+
+
+def _cap_notes(
+    problem: OptimiseProblem,
+    params: OptimiseParams,
+    model: Model,
+    deadline: float,
+    stop: Stop,
+    progress: Progress,
+) -> list[str]:
+    """Why a capped rebalance missed the tolerance: its cap is spent. In the time left,
+    the same rebalance without the cap shows what share of moves the tolerance takes,
+    so the user knows what cap to allow (or that the cap is not the only limit)."""
+    tolerance = f"±{params.tolerance_pct:g} %"
+    name = problem.disruption_name
+    note = (
+        f"The move cap is spent (at most {params.max_moved_pct:g} % of the {name} may change "
+        f"owner) and keeps the plan from {tolerance}"
+    )
+    left = deadline - time.perf_counter()
+    if left < UNCAPPED_CHECK_MIN_S or stop():
+        return [note + "."]
+    message = "Checking what the move cap costs"
+    progress(NARROW_FROM + 0.5 * (1 - NARROW_FROM), message)
+    free = optimise(
+        problem,
+        replace(params, max_moved_pct=None, time_limit_s=left),
+        progress=lambda fraction, _m: progress(
+            NARROW_FROM + (0.5 + 0.5 * fraction) * (1 - NARROW_FROM), message
+        ),
+        stop=stop,
+    )
+    if free.stopped_early:
+        return [note + "."]
+    if free.tolerance_met:
+        return [
+            f"{note}: without a cap, {tolerance} is met by moving "
+            f"{free.moved_share_pct:.1f} % of the {name}."
+        ]
+    worst = max(b.max_abs_deviation_pct for b in free.balance)
+    alone = f"{note}; but even without a cap the most balanced plan found is {worst:.1f} % off."
+    return [alone, *_lumpy_units_notes(problem, model, params)]
 
 
 def _lumpy_units_notes(problem: OptimiseProblem, model: Model, params: OptimiseParams) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -155,3 +157,40 @@ def test_exchanges_under_a_spent_cap_lower_the_worst_deviation(northeast, northe
     assert (pieces(problem, search.codes) == 1).all()
     moved = (search.codes != model.current).sum() / model.n
     assert moved <= CAP / 100 + 1e-9
+
+
+def test_a_spent_cap_is_named_as_the_cause_with_the_share_the_tolerance_takes(
+    northeast, northeast_frame
+):
+    """New Jersey +30 % under a cap of 2 % of the units at ±2 %: the plan misses the band
+    because the cap is spent, and the optimiser says so (not that units are coarse),
+    with the share of units a rebalance without a cap moves to meet the band."""
+    problem = _perturbed(northeast, northeast_frame)
+    cap = 2.0
+    params = OptimiseParams(
+        territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=cap, time_limit_s=10.0
+    )
+    result = optimise(problem, params)
+    check_plan(problem, result, 8)
+    assert not result.tolerance_met
+    assert result.moved_share_pct <= cap + 1e-9
+    cap_notes = [m for m in result.messages if m.startswith("The move cap is spent")]
+    assert len(cap_notes) == 1
+    assert not any("coarse" in m for m in result.messages)
+    free = optimise(problem, replace(params, max_moved_pct=None))
+    assert free.tolerance_met
+    assert free.moved_share_pct > cap
+    assert cap_notes[0].endswith(
+        f"without a cap, ±2 % is met by moving {free.moved_share_pct:.1f} % of the units."
+    )
+
+
+def test_a_cap_with_room_left_is_not_blamed(northeast, northeast_frame):
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(
+        territories=8, mode="rebalance", tolerance_pct=0.1, max_moved_pct=60.0, time_limit_s=4.0
+    )
+    result = optimise(problem, params)
+    assert not result.tolerance_met
+    assert result.moved_share_pct < 0.9 * 60.0
+    assert not any(m.startswith("The move cap") for m in result.messages)
