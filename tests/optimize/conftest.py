@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,7 +11,15 @@ import pytest
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from terrmap.optimize import OptimiseProblem, problem_from_frame, problem_from_project
+from terrmap.optimize import (
+    OptimiseParams,
+    OptimiseProblem,
+    problem_from_frame,
+    problem_from_project,
+)
+from terrmap.optimize.contiguity import repair_contiguity
+from terrmap.optimize.local_search import LocalSearch
+from terrmap.optimize.model import build_model
 from terrmap.resources import resource_path
 
 ZCTA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "zcta"
@@ -99,3 +108,24 @@ def check_plan(problem: OptimiseProblem, result, k: int) -> None:
         np.testing.assert_allclose(balance.totals, expected)
     assert (pieces(problem, codes) == 1).all()
     assert result.contiguous.all()
+
+
+def stripes_search(problem: OptimiseProblem, k: int, seed: int = 0) -> LocalSearch:
+    """A local search (polishing weights) over a contiguous but poor plan: k stripes
+    sorted by x."""
+    params = OptimiseParams(territories=k, tolerance_pct=5.0, seed=seed)
+    model = build_model(problem, params)
+    order = np.argsort(problem.xy_km[:, 0], kind="stable")
+    codes = np.empty(problem.n_units, dtype=np.int64)
+    codes[order] = np.arange(problem.n_units) * k // problem.n_units
+    codes = repair_contiguity(model, problem.adjacency, codes)
+    search = LocalSearch(
+        model,
+        problem.adjacency,
+        codes,
+        disruption_weight=0.0,
+        deadline=time.perf_counter() + 60.0,
+        stop=lambda: False,
+    )
+    search.spread_weight = 0.05
+    return search

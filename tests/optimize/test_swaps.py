@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from terrmap.optimize import OptimiseParams, optimise
-from terrmap.optimize.contiguity import repair_contiguity
-from terrmap.optimize.local_search import LocalSearch
-from terrmap.optimize.model import build_model
 from terrmap.optimize.swaps import improve_with_swaps, swap_pass
-from tests.optimize.conftest import pieces
-
-
-def _search(problem, k: int, seed: int = 0) -> LocalSearch:
-    """A search over a contiguous but poor plan: k stripes sorted by x."""
-    params = OptimiseParams(territories=k, tolerance_pct=5.0, seed=seed)
-    model = build_model(problem, params)
-    order = np.argsort(problem.xy_km[:, 0], kind="stable")
-    codes = np.empty(problem.n_units, dtype=np.int64)
-    codes[order] = np.arange(problem.n_units) * k // problem.n_units
-    codes = repair_contiguity(model, problem.adjacency, codes)
-    search = LocalSearch(
-        model,
-        problem.adjacency,
-        codes,
-        disruption_weight=0.0,
-        deadline=time.perf_counter() + 30.0,
-        stop=lambda: False,
-    )
-    search.spread_weight = 0.05
-    return search
+from tests.optimize.conftest import pieces, stripes_search
 
 
 def test_swaps_keep_territories_contiguous_and_improve(northeast):
-    search = _search(northeast, 5)
+    search = stripes_search(northeast, 5)
     search.improve()
     before = search.objective()
     swapped = swap_pass(search)
@@ -49,7 +24,7 @@ def test_swaps_keep_territories_contiguous_and_improve(northeast):
 
 
 def test_swaps_preserve_totals_roughly_and_never_worsen(northeast):
-    search = _search(northeast, 8, seed=3)
+    search = stripes_search(northeast, 8, seed=3)
     search.improve()
     violation = search.violation()
     before = search.objective()
