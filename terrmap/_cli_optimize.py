@@ -121,6 +121,12 @@ def register_optimize(sub: argparse._SubParsersAction) -> None:
         metavar="PCT",
         help="rebalance: at most this %% of units may change territory",
     )
+    p.add_argument(
+        "--at-homes",
+        action="store_true",
+        help="carve a PROJECT around its reps' homes: each territory grows around its rep's"
+        " home (where known) and keeps the unit the home lies in",
+    )
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     p.add_argument(
         "--time-limit",
@@ -170,6 +176,8 @@ def _check_options(args: argparse.Namespace) -> None:
         raise TerrmapError(f"balance on at most {MAX_METRICS} metrics")
     if args.max_moved is not None and args.mode != "rebalance":
         raise TerrmapError("--max-moved applies to --mode rebalance")
+    if args.at_homes and (args.mode != "carve" or args.units):
+        raise TerrmapError("--at-homes carves a PROJECT around its reps' homes (--mode carve)")
     if args.territories is not None and args.territories < 1:
         raise TerrmapError(f"--territories must be at least 1, not {args.territories}")
     if args.out and not Path(args.out).resolve().parent.is_dir():
@@ -284,6 +292,7 @@ def _params(args: argparse.Namespace, k: int) -> OptimiseParams:
         mode=args.mode,
         tolerance_pct=args.tolerance,
         max_moved_pct=args.max_moved,
+        anchor_homes=args.at_homes,
         seed=args.seed,
         time_limit_s=args.time_limit,
     )

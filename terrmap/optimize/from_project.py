@@ -77,6 +77,7 @@ def problem_from_project(
         territory_ids=tuple(t.id for t in territories),
         target_shares=target_weights(territories),
         homes_km=_homes_km(units, [t.home for t in territories]),
+        home_units=_home_units(units, [t.home for t in territories]),
         disruption=np.maximum(cost, 0.0),
         unit_names=_unit_names(units),
         disruption_name=disruption,
@@ -191,6 +192,19 @@ def _homes_km(units: UnitLayer, homes: Sequence[tuple[float, float] | None]) -> 
         lat = np.array([homes[i][1] for i in known])
         x, y = transformer.transform(lon, lat)
         out[known] = np.column_stack([x, y]) / 1000.0
+    return out
+
+
+def _home_units(units: UnitLayer, homes: Sequence[tuple[float, float] | None]) -> np.ndarray:
+    """The unit each home (lon, lat) lies in; -1 where unknown or outside every unit."""
+    from terrmap.io._placement import join_to_units
+
+    out = np.full(len(homes), -1, dtype=np.int64)
+    known = [i for i, h in enumerate(homes) if h is not None]
+    if known:
+        lon = np.array([homes[i][0] for i in known], dtype=float)
+        lat = np.array([homes[i][1] for i in known], dtype=float)
+        out[known] = join_to_units(lat, lon, units.frame)
     return out
 
 

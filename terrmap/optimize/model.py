@@ -68,6 +68,7 @@ def build_model(problem: OptimiseProblem, params: OptimiseParams) -> Model:
     current = _current_plan(problem, params)
     fixed, start, closed = _locks(problem, params, current)
     notes: list[str] = []
+    _keep_homes(problem, params, fixed, start, closed, notes)
     _give_big_units_own_territory(problem, params, fixed, start, closed, notes)
     targets, lower, upper = _bands(problem, params, fixed, start, closed)
     anchors = known_homes(problem, k) if params.anchor_homes else np.full((k, 2), np.nan)
@@ -142,6 +143,36 @@ def _locks(
     if closed.all():
         raise InputError("every territory is locked; there is nothing to optimise")
     return fixed, start, closed
+
+
+def _keep_homes(
+    problem: OptimiseProblem,
+    params: OptimiseParams,
+    fixed: np.ndarray,
+    start: np.ndarray,
+    closed: np.ndarray,
+    notes: list[str],
+) -> None:
+    """A carve at the reps' homes keeps each home's unit in its rep's territory, so
+    every territory grows around its rep (centres alone let a close neighbour take a
+    rep's home: the sample's two New York City reps, 14 km apart). A unit locked
+    elsewhere, or home to two reps, stays as it is, and the note says so."""
+    if not params.anchor_homes or params.mode != "carve" or problem.home_units is None:
+        return
+    homes = np.asarray(problem.home_units, dtype=np.int64)[: params.territories]
+    placed, counts = np.unique(homes[homes >= 0], return_counts=True)
+    shared = set(placed[counts > 1].tolist())
+    for code, unit in enumerate(homes.tolist()):
+        if unit < 0 or closed[code]:
+            continue
+        if unit in shared or fixed[unit]:
+            notes.append(
+                f"The home of territory {code + 1} lies in {problem.unit_label(unit)}, "
+                "which another rep's home or a lock holds; it may end up in another territory."
+            )
+            continue
+        fixed[unit] = True
+        start[unit] = code
 
 
 def _give_big_units_own_territory(

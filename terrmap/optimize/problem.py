@@ -96,6 +96,9 @@ class OptimiseProblem:
         Relative target of each existing territory; ``None`` means equal shares.
     homes_km
         ``(K0, 2)`` rep homes projected like ``xy_km``; NaN rows where unknown.
+    home_units
+        ``(K0,)`` the unit each rep's home lies in; -1 where unknown or outside every
+        unit. A carve at the reps' homes keeps each in its rep's territory.
     disruption
         ``(n,)`` cost of changing a unit's owner; ``None`` counts 1 per unit.
     disruption_name
@@ -114,6 +117,7 @@ class OptimiseProblem:
     territory_ids: tuple[str, ...] = ()
     target_shares: np.ndarray | None = None
     homes_km: np.ndarray | None = None
+    home_units: np.ndarray | None = None
     disruption: np.ndarray | None = None
     disruption_name: str = "units"
     unit_names: tuple[str, ...] = ()

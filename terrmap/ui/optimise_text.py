@@ -63,8 +63,8 @@ class Text:
     MOVES_MEASURE_TIP = "What the cap counts: units, accounts or a value such as revenue"
     ANCHOR = "Start territories at the reps' &homes"
     ANCHOR_TIP = (
-        "Carve only: each existing territory grows around its rep's home (where known), so "
-        "reps keep short drives"
+        "Carve only: each existing territory grows around its rep's home (where known) and "
+        "keeps the unit the home lies in, so reps keep short drives"
     )
     LOCKS = "&Locked territories:"
     LOCKS_TIP = "Ticked territories keep exactly the units they have now"

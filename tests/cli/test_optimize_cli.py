@@ -94,6 +94,21 @@ def test_project_plan_has_every_unit_once(
     assert not [p for p in tmp_path.iterdir() if p.name != "plan.csv"], "temporary file left"
 
 
+def test_a_carve_at_the_homes_keeps_each_reps_home_county(
+    sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_csv = tmp_path / "plan.csv"
+    status, _, err = run_cli(capsys, "optimize", sample, "--at-homes", *FAST, "--out", out_csv)
+    assert status == 0, err
+    plan = _plan(out_csv)
+    project = open_project(sample)
+    units = project.units.frame
+    for territory in project.territories:
+        home = shapely.Point(*territory.home)
+        county = units.index[units.geometry.intersects(home)][0]
+        assert plan[county] == territory.id, territory.name
+
+
 def test_plan_round_trips_through_import_alignment(
     sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -347,6 +362,8 @@ def test_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         (["p.terrmap.gpkg", "--units", "u.gpkg"], "either a PROJECT or --units FILE, not both"),
         (["p.terrmap.gpkg", "--weight", "W"], "--weight go with --units FILE"),
         (["p.terrmap.gpkg", "--max-moved", "5"], "--max-moved applies to --mode rebalance"),
+        (["p.terrmap.gpkg", "--mode", "rebalance", "--at-homes"], "--at-homes carves a PROJECT"),
+        ([*UNITS_OK, "--at-homes"], "--at-homes carves a PROJECT"),
         (["p.terrmap.gpkg", "--territories", "0"], "--territories must be at least 1"),
         (["p.terrmap.gpkg", "--metric", "a", "b", "c", "d"], "at most 3 metrics"),
         (["p.terrmap.gpkg", "--out", "no/such/dir/p.csv"], "the folder does not exist"),

@@ -362,3 +362,49 @@ def test_on_a_lumpy_layer_allocating_again_is_another_try_at_the_band(ri_zcta, m
         return float(np.mean(values))
 
     assert compactness(rounds) < compactness(0) - 0.2
+
+
+def test_a_carve_at_the_reps_homes_keeps_every_home_in_its_reps_territory(
+    northeast, northeast_frame
+):
+    """Six reps on NY/PA/NJ counties by land area, two of them in Manhattan and Brooklyn:
+    with centres alone at the homes, one of the two loses its home county to the other;
+    with the home units given, every rep's territory holds the rep's home, in band and
+    in one piece."""
+    from dataclasses import replace
+
+    ids = northeast_frame["GEOID"].tolist()
+    homes = np.array([ids.index(g) for g in ("36061", "36047", "36001", "42101", "42003", "36029")])
+    params = OptimiseParams(territories=6, anchor_homes=True, tolerance_pct=5.0, seed=0)
+    centres_only = replace(northeast, homes_km=northeast.xy_km[homes])
+    result = optimise(centres_only, params)
+    assert (result.codes[homes] != np.arange(6)).any()
+    kept = replace(centres_only, home_units=homes)
+    result = optimise(kept, params)
+    check_plan(kept, result, 6)
+    assert result.tolerance_met
+    np.testing.assert_array_equal(result.codes[homes], np.arange(6))
+
+
+def test_the_sample_knows_the_unit_of_every_reps_home(sample_project, sample_problem):
+    import shapely
+
+    geometry = sample_project.units.geometry
+    for territory, unit in zip(sample_project.territories, sample_problem.home_units, strict=True):
+        assert unit >= 0
+        assert shapely.intersects(geometry[unit], shapely.Point(*territory.home))
+
+
+def test_two_reps_with_one_home_unit_are_told_it_may_go_either_way(northeast, northeast_frame):
+    from dataclasses import replace
+
+    ids = northeast_frame["GEOID"].tolist()
+    homes = np.array([ids.index(g) for g in ("36061", "36061", "36001", "42101")])
+    problem = replace(northeast, homes_km=northeast.xy_km[homes], home_units=homes)
+    params = OptimiseParams(territories=4, anchor_homes=True, tolerance_pct=5.0)
+    result = optimise(problem, params)
+    check_plan(problem, result, 4)
+    notes = [m for m in result.messages if "another rep's home" in m]
+    assert len(notes) == 2
+    assert "New York" in notes[0] or "36061" in notes[0]
+    np.testing.assert_array_equal(result.codes[homes[2:]], [2, 3])
