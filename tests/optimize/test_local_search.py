@@ -53,3 +53,29 @@ def test_greedy_descent_ends_where_no_allowed_move_improves(northeast):
     for i, b, d in zip(units.tolist(), to.tolist(), delta.tolist(), strict=True):
         if d < -EPS:
             assert not search.can_move(i, b), (i, b, d)
+
+
+def test_scores_kept_up_move_by_move_equal_a_full_rescoring(northeast):
+    """A tabu walk scores again only the edges of the two territories a move changed;
+    after every move those kept-up scores equal scoring every edge afresh."""
+    search = stripes_search(northeast, 6)
+    search.spread_weight = 0.5
+    every = np.arange(len(search._edge_src))
+
+    def fresh() -> np.ndarray:
+        scores = np.full(len(every), np.inf)
+        live = search._moves_among(every)
+        scores[live] = search._scores(live)
+        return scores
+
+    kept = fresh()
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        units, to, _ = search.candidate_moves()
+        allowed = [k for k in range(len(units)) if search.can_move(int(units[k]), int(to[k]))]
+        pick = int(rng.choice(allowed))
+        i, b = int(units[pick]), int(to[pick])
+        a = search.code[i]
+        search.apply(i, b)
+        search._rescore(kept, a, b)
+        np.testing.assert_array_equal(kept, fresh())
