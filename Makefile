@@ -10,6 +10,8 @@ BENCH_STAMP := $(VENV)/.installed-bench
 QT_DEBS := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core \
            libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-shape0 \
            libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0
+# ...and what the tests use to render printed PDFs (pdftoppm, pdfinfo).
+TEST_DEBS := poppler-utils
 
 .PHONY: run test lint bench clean system-deps
 
@@ -17,6 +19,7 @@ run: $(STAMP) system-deps
 	$(BIN)/python main.py
 
 test: $(TEST_STAMP) system-deps
+	@installers/debian-deps.sh $(TEST_DEBS)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 	$(BIN)/ruff check terrmap tests benchmarks resources main.py
 

@@ -10,7 +10,7 @@ for pkg in "$@"; do
     fi
 done
 [ -z "$missing" ] && exit 0
-echo "Installing Debian packages Qt needs:$missing"
+echo "Installing Debian packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 # Wait for another package manager run (an unattended upgrade) instead of failing at once.
 LOCK="-o DPkg::Lock::Timeout=600"
