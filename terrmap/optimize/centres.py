@@ -38,13 +38,21 @@ def initial_centres(model: Model, rng: np.random.Generator, trials: int = 1) -> 
     _kmeans_pp(centres, seeded, xy, w, rng, trials)
     movable = ~seeded_mask(model)
     for _ in range(KMEANS_ROUNDS):
-        nearest = cKDTree(centres).query(xy)[1]
-        mass = np.bincount(nearest, weights=w, minlength=k)
-        sx = np.bincount(nearest, weights=w * xy[:, 0], minlength=k)
-        sy = np.bincount(nearest, weights=w * xy[:, 1], minlength=k)
-        ok = movable & (mass > 0)
-        centres[ok] = np.column_stack([sx[ok] / mass[ok], sy[ok] / mass[ok]])
+        _move_to_centroids(centres, cKDTree(centres).query(xy)[1], xy, w, movable)
     return centres
+
+
+def _move_to_centroids(
+    centres: np.ndarray, codes: np.ndarray, xy: np.ndarray, w: np.ndarray, movable: np.ndarray
+) -> None:
+    """Move each ``movable`` centre to the ``w``-weighted centroid of the points coded
+    to it (in place); a centre with no weight there stays."""
+    k = len(centres)
+    mass = np.bincount(codes, weights=w, minlength=k)
+    sx = np.bincount(codes, weights=w * xy[:, 0], minlength=k)
+    sy = np.bincount(codes, weights=w * xy[:, 1], minlength=k)
+    ok = movable & (mass > 0)
+    centres[ok] = np.column_stack([sx[ok] / mass[ok], sy[ok] / mass[ok]])
 
 
 def seeded_mask(model: Model) -> np.ndarray:
@@ -80,13 +88,9 @@ def _kmeans_pp(
 def plan_centres(model: Model, codes: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """``(K, 2)`` weighted centroids of a plan's territories; anchored centres stay at
     their anchors, and an empty territory keeps its ``fallback`` centre."""
-    k = model.k
     placed = codes >= 0
-    code, w, xy = codes[placed], model.cost[placed], model.xy[placed]
-    mass = np.bincount(code, weights=w, minlength=k)
-    sx = np.bincount(code, weights=w * xy[:, 0], minlength=k)
-    sy = np.bincount(code, weights=w * xy[:, 1], minlength=k)
     centres = fallback.copy()
-    ok = (mass > 0) & ~seeded_mask(model)
-    centres[ok] = np.column_stack([sx[ok] / mass[ok], sy[ok] / mass[ok]])
+    _move_to_centroids(
+        centres, codes[placed], model.xy[placed], model.cost[placed], ~seeded_mask(model)
+    )
     return centres

@@ -183,13 +183,11 @@ def _homes_km(units: UnitLayer, homes: Sequence[tuple[float, float] | None]) -> 
     from terrmap.core.geo import equal_area_crs_for
 
     out = np.full((len(homes), 2), np.nan)
-    known = [i for i, h in enumerate(homes) if h is not None]
+    known, lon, lat = _known_homes(homes)
     if known:
         transformer = Transformer.from_crs(
             "EPSG:4326", equal_area_crs_for(units.geometry), always_xy=True
         )
-        lon = np.array([homes[i][0] for i in known])
-        lat = np.array([homes[i][1] for i in known])
         x, y = transformer.transform(lon, lat)
         out[known] = np.column_stack([x, y]) / 1000.0
     return out
@@ -200,12 +198,20 @@ def _home_units(units: UnitLayer, homes: Sequence[tuple[float, float] | None]) -
     from terrmap.io._placement import join_to_units
 
     out = np.full(len(homes), -1, dtype=np.int64)
-    known = [i for i, h in enumerate(homes) if h is not None]
+    known, lon, lat = _known_homes(homes)
     if known:
-        lon = np.array([homes[i][0] for i in known], dtype=float)
-        lat = np.array([homes[i][1] for i in known], dtype=float)
         out[known] = join_to_units(lat, lon, units.frame)
     return out
+
+
+def _known_homes(
+    homes: Sequence[tuple[float, float] | None],
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Positions of the known homes, and their longitudes and latitudes."""
+    known = [i for i, h in enumerate(homes) if h is not None]
+    lon = np.array([homes[i][0] for i in known], dtype=float)
+    lat = np.array([homes[i][1] for i in known], dtype=float)
+    return known, lon, lat
 
 
 def _unit_names(units: UnitLayer) -> tuple[str, ...]:
