@@ -24,6 +24,7 @@ outside its band, even if it costs compactness, and forbids undoing it for a whi
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -75,6 +76,10 @@ class LocalSearch:
         self._edge_y = model.xy[self._edge_src, 1]
         self._edge_cost = model.cost[self._edge_src]
         self._edge_w = model.weights[self._edge_src]
+        # The movable edges leaving and entering each unit (CSR), so a tabu step finds
+        # the edges of the two territories it changed from their members alone.
+        self._edges_out = _edges_by_unit(self._edge_src, model.n)
+        self._edges_in = _edges_by_unit(self._edge_dst, model.n)
         self._articulation: dict[int, set[int]] = {}
         # Units that are articulation points of their territory, true for the
         # territories in `_articulation` (a numpy view of it, to filter candidates).
@@ -226,11 +231,13 @@ class LocalSearch:
     def _rescore(self, scores: np.ndarray, a: int, b: int) -> None:
         """After a move between territories ``a`` and ``b``: score again, in place, the
         edges that touch either (``scores`` holds every movable edge, inf where no move)."""
-        mark = np.zeros(self.k, dtype=bool)
-        mark[[a, b]] = True
-        touched = np.flatnonzero(
-            mark[self.codes[self._edge_src]] | mark[self.codes[self._edge_dst]]
+        units = np.fromiter(
+            itertools.chain(self.members[a], self.members[b]),
+            dtype=np.int64,
+            count=len(self.members[a]) + len(self.members[b]),
         )
+        # An edge inside the two territories is listed twice; scoring it twice is harmless.
+        touched = np.concatenate([_gather(self._edges_out, units), _gather(self._edges_in, units)])
         scores[touched] = np.inf
         keep = self._moves_among(touched)
         scores[keep] = self._scores(keep)
@@ -401,8 +408,7 @@ class LocalSearch:
                 # While a band is missed, only moves that relieve it: wandering
                 # elsewhere on the plateau costs time and finds nothing.
                 delta = np.where(self._relieves(units, to), delta, np.inf)
-            order = np.argsort(delta, kind="stable")
-            order = order[np.isfinite(delta[order])][:TABU_SCAN]
+            order = _smallest(delta, TABU_SCAN)
             # Not tabu, or good enough to beat the best plan seen (aspiration).
             allowed = (self.tabu_until[units[order]] <= self.step) | (
                 value + delta[order] < best_key[1] - EPS
@@ -441,3 +447,30 @@ class LocalSearch:
         over = ((r > self.band) & open_).any(axis=1)
         under = ((r < -self.band) & open_).any(axis=1)
         return over[self.codes[units]] | under[to]
+
+
+def _smallest(values: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the ``count`` smallest finite ``values``, ascending, ties in position
+    order: the head of a stable argsort, without sorting every border edge of a large
+    layer at each step (most of a tabu step's time on 33,000 ZIP codes)."""
+    finite = np.flatnonzero(np.isfinite(values))
+    if len(finite) > count:
+        kth = np.partition(values[finite], count - 1)[count - 1]
+        finite = finite[values[finite] <= kth]
+    return finite[np.argsort(values[finite], kind="stable")][:count]
+
+
+def _edges_by_unit(ends: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR ``(pointers, positions)``: the positions in ``ends`` that hold each unit."""
+    order = np.argsort(ends, kind="stable")
+    pointers = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=n), out=pointers[1:])
+    return pointers, order
+
+
+def _gather(csr: tuple[np.ndarray, np.ndarray], units: np.ndarray) -> np.ndarray:
+    """The positions a CSR from `_edges_by_unit` lists for ``units``, concatenated."""
+    pointers, positions = csr
+    starts, counts = pointers[units], pointers[units + 1] - pointers[units]
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+    return positions[offsets + np.arange(int(counts.sum()))]

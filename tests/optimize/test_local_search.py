@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from terrmap.optimize.local_search import EPS
+from terrmap.optimize.local_search import EPS, _smallest
 from tests.optimize.conftest import pieces, stripes_search
 
 
@@ -79,3 +79,15 @@ def test_scores_kept_up_move_by_move_equal_a_full_rescoring(northeast):
         search.apply(i, b)
         search._rescore(kept, a, b)
         np.testing.assert_array_equal(kept, fresh())
+
+
+@pytest.mark.parametrize("count", [1, 5, 200, 5000])
+def test_smallest_is_the_head_of_a_stable_argsort(count):
+    """A tabu step picks its candidates by `_smallest`: the same positions, in the same
+    order, as the finite head of a stable argsort, ties and infinities included."""
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 50, 3000).astype(float)  # many ties
+    values[rng.random(3000) < 0.4] = np.inf
+    order = np.argsort(values, kind="stable")
+    expected = order[np.isfinite(values[order])][:count]
+    np.testing.assert_array_equal(_smallest(values, count), expected)
