@@ -155,7 +155,7 @@ def run_optimize(args: argparse.Namespace) -> int:
         out(line)
     epilogue(job, result, args)
     if not result.tolerance_met:
-        warn(f"tolerance ±{job.params.tolerance_pct:g}% not met: {shortfall(result)}")
+        warn(f"tolerance ±{job.params.tolerance_pct:g} % not met: {shortfall(result)}")
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 

@@ -29,11 +29,11 @@ def report_lines(job: OptimiseJob, result: OptimiseResult, interrupted: bool) ->
     if job.problem.current is not None and (job.problem.current >= 0).any():
         lines.append(
             f"Moved: {result.moved_units:,} units change territory "
-            f"({result.moved_share_pct:.1f}% of {job.problem.disruption_name})"
+            f"({result.moved_share_pct:.1f} % of {job.problem.disruption_name})"
         )
     lines += [
         f"Forced bound: on {b.metric}, {FORCED_BY_PHRASES[b.forced_by]} a deviation of at least "
-        f"{b.forced_bound_pct:.1f}%; the tolerance is judged against that bound"
+        f"{b.forced_bound_pct:.1f} %; the tolerance is judged against that bound"
         for b in result.balance
         if b.forced_bound_pct >= 0.05  # shown to 0.1 %; whole m² of land force 1e-7 %
     ]
@@ -102,8 +102,8 @@ def _islands(job: OptimiseJob) -> str:
 
 
 def _tolerance(job: OptimiseJob, result: OptimiseResult) -> str:
-    band = f"±{job.params.tolerance_pct:g}%"
-    worst = ", ".join(f"{b.metric} {b.max_abs_deviation_pct:.1f}%" for b in result.balance)
+    band = f"±{job.params.tolerance_pct:g} %"
+    worst = ", ".join(f"{b.metric} {b.max_abs_deviation_pct:.1f} %" for b in result.balance)
     if result.tolerance_met:
         return f"Tolerance {band}: met (largest deviation {worst})"
     return f"Tolerance {band}: NOT met (largest deviation {worst})"
@@ -111,7 +111,7 @@ def _tolerance(job: OptimiseJob, result: OptimiseResult) -> str:
 
 def shortfall(result: OptimiseResult) -> str:
     return ", ".join(
-        f"{b.metric} deviates up to {b.max_abs_deviation_pct:.1f}%"
+        f"{b.metric} deviates up to {b.max_abs_deviation_pct:.1f} %"
         for b in result.balance
         if not b.met
     )

@@ -233,6 +233,11 @@ def optimise(
         cut_short |= search.stopped
         consider(search.codes.copy())
     notes = list(model.notes)
+    if best_key[0] > 0 and (halted[0] or cut_short) and _timed_out(deadline, stop):
+        notes.append(
+            f"The time limit ({params.time_limit_s:g} s) ended the search before it "
+            f"settled; a longer limit may bring the plan within ±{params.tolerance_pct:g} %."
+        )
     if best_key[0] > 0 and not proved:
         if _cap_spent(model, best_codes):
             notes += _cap_notes(problem, params, model, deadline, stop, progress)
@@ -249,6 +254,12 @@ def optimise(
         notes=tuple(notes),
         proved_bound_pct=proved,
     )
+
+
+def _timed_out(deadline: float, stop: Stop) -> bool:
+    """The deadline passed, and the caller did not ask to stop (a cancel is no reason
+    to suggest more time)."""
+    return time.perf_counter() > deadline and not stop()
 
 
 def _pinned(model: Model) -> np.ndarray:
@@ -405,11 +416,14 @@ def _one_start(
     report(_ALLOCATION_END, "Making territories contiguous")
     codes = repair_contiguity(model, problem.adjacency, codes)
     report(_REPAIR_END, "Balancing territories")
+    began = time.perf_counter()
     codes, stopped = _search(
-        problem, params, model, codes, deadline, should_stop, report, chains=run > 0
+        problem, params, model, codes, deadline, should_stop, report, chains=run > 0, since=began
     )
     if params.mode == "carve" and not stopped:
-        codes, stopped = _reallocate(problem, params, model, codes, deadline, should_stop, report)
+        codes, stopped = _reallocate(
+            problem, params, model, codes, deadline, should_stop, report, began
+        )
     return codes, stopped
 
 
@@ -421,9 +435,14 @@ def _reallocate(
     deadline: float,
     should_stop,
     report,
+    since: float,
 ) -> tuple[np.ndarray, bool]:
     """Allocate again around the searched plan's centres, repair and search, while
-    that finds a better plan by `_plan_key` (at most REALLOCATE_ROUNDS times)."""
+    that finds a better plan by `_plan_key` (at most REALLOCATE_ROUNDS times).
+
+    The searches' progress counts from ``since`` (when the start's first search began),
+    so the bar keeps moving through the rounds instead of waiting at one place.
+    """
     best_key = _plan_key(problem, model, params, codes)
     if best_key[0] > 0 and not _lumpy(model):
         # Bands missed on a layer with many units a territory (two metrics that pull
@@ -439,7 +458,9 @@ def _reallocate(
         report(0.0, "Allocating units to the plan's centres")
         trial, _ = allocate(model, centres, (0, REALLOCATE_EXACT), should_stop)
         trial = repair_contiguity(model, problem.adjacency, trial)
-        trial, stopped = _search(problem, params, model, trial, deadline, should_stop, report)
+        trial, stopped = _search(
+            problem, params, model, trial, deadline, should_stop, report, since=since
+        )
         if stopped:
             return codes, True
         key = _plan_key(problem, model, params, trial)
@@ -533,16 +554,18 @@ def _search(
     progress: Progress,
     *,
     chains: bool = False,
+    since: float | None = None,
 ) -> tuple[np.ndarray, bool]:
     """Reach the bands (strong pull to target), then polish compactness (weak pull).
 
     A rebalance starts with flows (`balance_by_flows`), or with ejection chains
     (`balance_by_chains`) when ``chains``. Each phase alternates greedy descent with
     tabu walks that restart from the best plan seen, until a walk finds nothing
-    better or the time is up.
+    better or the time is up. Progress is the share of the time from ``since`` (default:
+    now) to the deadline that has passed.
     """
     search = _new_search(problem, params, model, codes, deadline, stop)
-    start = time.perf_counter()
+    start = time.perf_counter() if since is None else since
     budget = max(deadline - start, 1e-9)
     walk = _walk_steps(model)
 

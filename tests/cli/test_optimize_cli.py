@@ -88,7 +88,7 @@ def test_project_plan_has_every_unit_once(
     assert "Islands attached to their nearest unit: Dukes, MA (25007)" in out  # Martha's Vineyard
     assert "Compactness: " in out
     assert "units change territory" in out  # against the sample's plan
-    assert "Tolerance ±2%: " in out
+    assert "Tolerance ±2 %: " in out
     assert f"Wrote {out_csv}: 217 units in 12 territories" in out
     assert "Traceback" not in err
     assert not [p for p in tmp_path.iterdir() if p.name != "plan.csv"], "temporary file left"
@@ -269,8 +269,8 @@ def test_tolerance_not_met_is_a_warning(
     monkeypatch.setattr(terrmap.optimize.settle, "MAX_STEPS", 0)
     status, out, err = _vermont_by_land(capsys, vermont, tmp_path, "0.001", "1")
     assert status == 0
-    assert "Tolerance ±0.001%: NOT met" in out
-    assert "terrmap: warning: tolerance ±0.001% not met: ALAND deviates up to" in err
+    assert "Tolerance ±0.001 %: NOT met" in out
+    assert "terrmap: warning: tolerance ±0.001 % not met: ALAND deviates up to" in err
 
 
 def test_a_bound_contiguity_forces_is_printed(
@@ -280,8 +280,8 @@ def test_a_bound_contiguity_forces_is_printed(
     contiguous plan comes within 12.9 %, and the plan found is judged against that."""
     status, out, err = _vermont_by_land(capsys, vermont, tmp_path, "2", "2")
     assert status == 0
-    assert "Forced bound: on ALAND, contiguity forces a deviation of at least 12.9%" in out
-    assert "Tolerance ±2%: met (largest deviation ALAND 12.9%)" in out
+    assert "Forced bound: on ALAND, contiguity forces a deviation of at least 12.9 %" in out
+    assert "Tolerance ±2 %: met (largest deviation ALAND 12.9 %)" in out
     assert "no such plan keeps every territory within ±2 %; at least 12.9 % is needed" in out
     assert "warning" not in err
 

@@ -14,6 +14,7 @@ from terrmap.optimize import (
     problem_from_frame,
     solver,
 )
+from terrmap.resources import resource_path
 from tests.optimize.conftest import ZCTA_DIR, check_plan
 
 
@@ -408,3 +409,18 @@ def test_two_reps_with_one_home_unit_are_told_it_may_go_either_way(northeast, no
     assert len(notes) == 2
     assert "New York" in notes[0] or "36061" in notes[0]
     np.testing.assert_array_equal(result.codes[homes[2:]], [2, 3])
+
+
+def test_a_run_the_time_limit_cuts_short_says_more_time_may_help():
+    """US counties → 60 by land area cannot be balanced in 0.2 s: the notes say the time
+    limit ended the search; a cancelled run does not suggest more time."""
+    frame = gpd.read_parquet(resource_path("boundaries", "us_counties.parquet"))
+    frame["land_km2"] = frame["ALAND"] / 1e6
+    problem = problem_from_frame(frame, "GEOID", ["land_km2"])
+    hurried = optimise(problem, OptimiseParams(territories=60, time_limit_s=0.2))
+    assert hurried.stopped_early
+    assert not hurried.tolerance_met
+    assert any("time limit (0.2 s) ended the search" in m for m in hurried.messages)
+    cancelled = optimise(problem, OptimiseParams(territories=60), stop=lambda: True)
+    assert cancelled.stopped_early
+    assert not any("time limit" in m for m in cancelled.messages)
