@@ -266,6 +266,27 @@ def ri_zcta_accounts() -> Instance:
     )
 
 
+def us_zip_like() -> Instance:
+    """The national ZIP-like layer (33,300 cells, `zip_like.py`) → 100 territories, one
+    demand per ZIP: the scale of a real national ZCTA layer, to time the optimiser on."""
+    from zip_like import zip_like_units
+
+    frame = zip_like_units().frame.reset_index()
+    frame["zips"] = 1.0
+    return Instance(
+        name="us_zip_like_100",
+        frame=frame[["unit_id", "zips", "geometry"]],
+        id_field="unit_id",
+        weight_columns=("zips",),
+        territories=100,
+        notes=(
+            "Voronoi cells of the contiguous-US ZIP points clipped to land and densified like "
+            "TIGER ZCTAs (benchmarks/zip_like.py); weight zips = 1 per ZIP, the ZIP-count "
+            "demand of the county instances at ZIP level",
+        ),
+    )
+
+
 def perturbed_rebalance(base: Instance, base_codes: np.ndarray, source: str) -> Instance:
     """``base`` with South Atlantic demand +30 %, to rebalance from ``base_codes``."""
     frame = base.frame.copy()
@@ -344,6 +365,8 @@ INSTANCES: dict[str, Callable[[], Instance]] = {
     "ri_zcta_8": lambda: zcta_land_area("ri"),
     "ri_zcta_8_accounts": ri_zcta_accounts,
     "us_counties_60_rebalance": us_counties_rebalance,
+    # Not run by default: its peers (spopt, GerryChain) would take hours at this size.
+    "us_zip_like_100": us_zip_like,
 }
 
 

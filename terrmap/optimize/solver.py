@@ -109,6 +109,12 @@ UNCAPPED_CHECK_MIN_S = 0.5
 # same).
 REALLOCATE_ROUNDS = 2
 REALLOCATE_EXACT = 3
+# Above this many units, allocations solve one exact LP round instead of several: each
+# takes over a second there, and with hundreds of units a territory the priced rounds
+# already leave the centres near where an exact balance wants them (33,300 ZIP-like
+# cells -> 100, seeds 0-2 at a 10 s limit: 92.1 km with one round against 92.45 with
+# three, which left less time to search; alike at 30 s).
+LARGE_LP_UNITS = 10_000
 # Greedy k-means++ (each centre the best of 2 + ln K draws) on layers that are not
 # lumpy, where one start or a few carry the carve (US counties -> 60, median of 30
 # seeds: 119.6 km against 120.5). Lumpy layers keep single draws: their many starts
@@ -456,7 +462,7 @@ def _reallocate(
     centres = plan_centres(model, codes, np.tile(middle, (model.k, 1)))
     for _ in range(REALLOCATE_ROUNDS):
         report(0.0, "Allocating units to the plan's centres")
-        trial, _ = allocate(model, centres, (0, REALLOCATE_EXACT), should_stop)
+        trial, _ = allocate(model, centres, _rounds(model, (0, REALLOCATE_EXACT)), should_stop)
         trial = repair_contiguity(model, problem.adjacency, trial)
         trial, stopped = _search(
             problem, params, model, trial, deadline, should_stop, report, since=since
@@ -540,8 +546,15 @@ def _initial_plan(
     centres = initial_centres(model, rng, trials)
     progress(0.1, "Allocating units to centres")
     rounds = VARIED_ROUNDS if run and _lumpy(model) else LLOYD_ROUNDS
-    codes, _ = allocate(model, centres, rounds, should_stop)
+    codes, _ = allocate(model, centres, _rounds(model, rounds), should_stop)
     return codes
+
+
+def _rounds(model: Model, rounds: tuple[int, int]) -> tuple[int, int]:
+    """``(priced, exact)`` allocation rounds, with one exact round on a large layer
+    (see LARGE_LP_UNITS)."""
+    priced, exact = rounds
+    return (priced, min(exact, 1)) if model.n > LARGE_LP_UNITS else rounds
 
 
 def _search(
