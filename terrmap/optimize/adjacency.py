@@ -26,9 +26,9 @@ NEAREST_SLACK = 3.0
 # Shared boundaries this short (metres) are corner contacts drawn with a sliver of
 # overlap, e.g. where state lines meet; a territory joined there is not contiguous.
 MIN_SHARED_M = 1.0
-# Odd multipliers mixing an edge's four coordinates (as float bits) into one key.
+# Odd multipliers mixing a vertex's coordinates (as float bits) into one key.
 _EDGE_HASH = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9],
     dtype=np.uint64,
 )
 
@@ -123,29 +123,61 @@ def _shared_edge_pairs(
     parts, part_owner = shapely.get_parts(geoms, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-    start = np.flatnonzero(coord_ring[:-1] == coord_ring[1:])
-    unit = part_owner[ring_part[coord_ring[start]]]
-    p, q = coords[start], coords[start + 1]
-    # Same edge whichever way a ring runs: order the ends; drop zero-length edges.
-    swap = (p[:, 0] > q[:, 0]) | ((p[:, 0] == q[:, 0]) & (p[:, 1] > q[:, 1]))
-    p[swap], q[swap] = q[swap], p[swap].copy()
-    ends = np.column_stack([p, q])
-    long = (ends[:, 0] != ends[:, 2]) | (ends[:, 1] != ends[:, 3])
-    ends, unit = ends[long], unit[long]
-    bits = np.ascontiguousarray(ends).view(np.uint64)
+    # A national ZCTA layer has ~35 million ring edges: edges are the positions of their
+    # first vertex, points are single complex numbers (one read each), and only
+    # candidate twins are gathered; random reads are most of the time here.
+    point = np.ascontiguousarray(coords).view(np.complex128)[:, 0]
+    first = np.flatnonzero((coord_ring[:-1] == coord_ring[1:]) & (point[:-1] != point[1:]))
+    # The same edge whichever way a ring runs: a key symmetric in its two ends. Its high
+    # bits and the edge's position share one integer, so a plain sort (several times
+    # faster than an argsort) brings twins together. Keys equal only in those bits are
+    # weeded out below; a twin missed because one of them sorts between the two only
+    # sends that pair of units to the exact test in `_touching_pairs`.
+    bits = max(int(len(first) - 1).bit_length(), 1)
+    vertex = _vertex_hash(coords)
     with np.errstate(over="ignore"):
-        key = (bits * _EDGE_HASH[None, :]).sum(axis=1)
-    order = np.argsort(key, kind="stable")
-    key, ends, unit = key[order], ends[order], unit[order]
-    # Neighbouring equal keys, confirmed by exact coordinates (hashes can collide).
-    twin = (key[1:] == key[:-1]) & (ends[1:] == ends[:-1]).all(axis=1) & (unit[1:] != unit[:-1])
-    i, j = unit[:-1][twin], unit[1:][twin]
-    codes, slot = np.unique(
-        np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), return_inverse=True
-    )
-    shared = ends[:-1][twin]
-    metres = 1000.0 * np.hypot(*(to_plane_km(shared[:, 2:]) - to_plane_km(shared[:, :2])).T)
-    return codes[np.bincount(slot, weights=metres, minlength=len(codes)) > MIN_SHARED_M]
+        key = vertex[first] + vertex[first + 1]
+    low = np.uint64((1 << bits) - 1)
+    packed = np.sort((key & ~low) | np.arange(len(first), dtype=np.uint64))
+    at = np.flatnonzero((packed[1:] & ~low) == (packed[:-1] & ~low))
+    edge = (packed & low).astype(np.int64)
+    a, b = first[edge[at]], first[edge[at + 1]]
+    # Equal keys, confirmed by exact coordinates either way round (hashes can collide).
+    pa, qa, pb, qb = point[a], point[a + 1], point[b], point[b + 1]
+    same = ((pa == pb) & (qa == qb)) | ((pa == qb) & (qa == pb))
+    unit_a = part_owner[ring_part[coord_ring[a]]]
+    unit_b = part_owner[ring_part[coord_ring[b]]]
+    twin = same & (unit_a != unit_b)
+    a, i, j = a[twin], unit_a[twin], unit_b[twin]
+    # Each vertex projected once, though it ends two edges of a border.
+    used = np.zeros(len(coords) + 1, dtype=bool)
+    used[a] = used[a + 1] = True
+    slot = np.cumsum(used) - 1
+    plane = np.ascontiguousarray(to_plane_km(coords[used[:-1]])).view(np.complex128)[:, 0]
+    metres = 1000.0 * np.abs(plane[slot[a + 1]] - plane[slot[a]])
+    # Shared length per pair: summed by a sparse matrix (cheaper than sorting the pairs).
+    length = coo_array((metres, (np.minimum(i, j), np.maximum(i, j))), shape=(n, n)).tocsr()
+    length.sum_duplicates()
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(length.indptr))
+    codes = rows * n + length.indices
+    return codes[length.data > MIN_SHARED_M]
+
+
+def _vertex_hash(coords: np.ndarray) -> np.ndarray:
+    """One well-mixed ``uint64`` per vertex from the bits of its two coordinates."""
+    bits = np.ascontiguousarray(coords).view(np.uint64)
+    with np.errstate(over="ignore"):
+        h = bits[:, 0] * _EDGE_HASH[0] + bits[:, 1] * _EDGE_HASH[1]
+        h ^= h >> np.uint64(29)
+        h *= _EDGE_HASH[2]
+        h ^= h >> np.uint64(32)
+    return h
+
+
+def _same_points(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise equality of two ``(k, 2)`` arrays (column by column: far faster than
+    ``.all(axis=1)`` on millions of rows)."""
+    return (p[:, 0] == q[:, 0]) & (p[:, 1] == q[:, 1])
 
 
 def _plane_points(geoms: np.ndarray, crs) -> np.ndarray:

@@ -109,3 +109,42 @@ def test_a_sliver_of_shared_boundary_is_not_adjacency():
     assert unit_adjacency(sliver, crs="EPSG:5070").attached  # linked as an island
     assert unit_adjacency(wide, crs="EPSG:5070").neighbours(0).tolist() == [1]
     assert not unit_adjacency(wide, crs="EPSG:5070").attached
+
+
+def test_shared_edge_pairs_equal_a_brute_force_edge_count(ri_zcta_frame):
+    """Every pair of units with identical ring edges (either way round) adding up to
+    more than the threshold, found by a plain dictionary of edges."""
+    from collections import defaultdict
+    from itertools import pairwise
+
+    from terrmap.optimize.adjacency import MIN_SHARED_M, _shared_edge_pairs
+
+    geoms = np.asarray(ri_zcta_frame.geometry.to_numpy(), dtype=object)
+    n = len(geoms)
+    owners: dict[frozenset, set[int]] = defaultdict(set)
+    for unit, geom in enumerate(geoms):
+        for part in shapely.get_parts(geom):
+            for ring in shapely.get_rings(part):
+                xy = [tuple(p) for p in shapely.get_coordinates(ring)]
+                for p, q in pairwise(xy):
+                    if p != q:
+                        owners[frozenset((p, q))].add(unit)
+    length: dict[tuple[int, int], float] = defaultdict(float)
+    for edge, units in owners.items():
+        if len(units) == 2:
+            p, q = tuple(edge)
+            length[tuple(sorted(units))] += 1000.0 * float(np.hypot(p[0] - q[0], p[1] - q[1]))
+    expected = sorted(i * n + j for (i, j), metres in length.items() if metres > MIN_SHARED_M)
+    # Plane = the layer's degrees, so the threshold applies to 1000 × degrees here.
+    assert _shared_edge_pairs(geoms, lambda xy: xy).tolist() == expected
+
+
+def test_a_shared_edge_is_found_whichever_way_the_rings_run():
+    from terrmap.optimize.adjacency import _shared_edge_pairs
+
+    left = shapely.box(0, 0, 1000, 1000)
+    right = shapely.box(1000, 0, 2000, 1000)
+    for b in (right, right.reverse()):  # opposite directions (valid), then the same
+        geoms = np.array([left, b], dtype=object)
+        assert unit_adjacency(geoms, crs="EPSG:5070").neighbours(0).tolist() == [1]
+        assert _shared_edge_pairs(geoms, lambda xy: xy).tolist() == [1]
