@@ -11,6 +11,8 @@ allocation and the LP is solved again (Lloyd-like), a few times.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, hstack, vstack
@@ -36,6 +38,7 @@ def allocate(
     centres: np.ndarray,
     rounds: tuple[int, int],
     stop_requested,
+    done: Callable[[float], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Balanced k-means: assign under the bands, move centres to centroids, repeat.
 
@@ -46,6 +49,9 @@ def allocate(
     (near) convergence is what brings the plan close to unconstrained k-means: six
     rounds left US counties → 60 some 10 % less compact than twenty.
 
+    ``done(fraction)``, if given, hears the share of the rounds done after each one (the
+    exact rounds take most of the time on large layers).
+
     Returns
     -------
     codes, centres
@@ -53,7 +59,13 @@ def allocate(
     """
     priced, exact = rounds
     prices = None
-    for _ in range(max(priced, 0)):
+    total = max(priced, 0) + max(exact, 1)
+
+    def round_done(count: int) -> None:
+        if done is not None:
+            done(count / total)
+
+    for round_ in range(max(priced, 0)):
         candidates = Candidates(model, centres)
         prices, reduced = price_balance(model, candidates, prices)
         pick = candidates.codes[np.arange(len(candidates.free)), np.argmin(reduced, axis=1)]
@@ -61,6 +73,7 @@ def allocate(
         new = _allocation_centres(model, share, (candidates.free, pick[:, None]), centres)
         moved = float(np.hypot(*(new - centres).T).max(initial=0.0))
         centres = new
+        round_done(round_ + 1)
         if moved < 1.0 or stop_requested():
             break
     for round_ in range(max(exact, 1)):
@@ -69,6 +82,7 @@ def allocate(
         share, lp_candidates = _solve_lp(model, candidates, reduced)
         new = _allocation_centres(model, share, lp_candidates, centres)
         moved = float(np.hypot(*(new - centres).T).max(initial=0.0))
+        round_done(max(priced, 0) + round_ + 1)
         if round_ == exact - 1 or moved < 1.0 or stop_requested():
             break
         centres = new

@@ -418,17 +418,19 @@ def _one_start(
         reached[0] = max(reached[0], fraction)
         progress(share[0] + (share[1] - share[0]) * reached[0], message)
 
+    began = time.perf_counter()
     codes = _initial_plan(problem, params, model, run, should_stop, report)
+    allocation_s = time.perf_counter() - began
     report(_ALLOCATION_END, "Making territories contiguous")
     codes = repair_contiguity(model, problem.adjacency, codes)
     report(_REPAIR_END, "Balancing territories")
-    began = time.perf_counter()
+    began = time.perf_counter()  # the searches' progress counts from here
     codes, stopped = _search(
         problem, params, model, codes, deadline, should_stop, report, chains=run > 0, since=began
     )
     if params.mode == "carve" and not stopped:
         codes, stopped = _reallocate(
-            problem, params, model, codes, deadline, should_stop, report, began
+            problem, params, model, codes, deadline, should_stop, report, (began, allocation_s)
         )
     return codes, stopped
 
@@ -441,14 +443,19 @@ def _reallocate(
     deadline: float,
     should_stop,
     report,
-    since: float,
+    timing: tuple[float, float],
 ) -> tuple[np.ndarray, bool]:
     """Allocate again around the searched plan's centres, repair and search, while
     that finds a better plan by `_plan_key` (at most REALLOCATE_ROUNDS times).
 
-    The searches' progress counts from ``since`` (when the start's first search began),
-    so the bar keeps moving through the rounds instead of waiting at one place.
+    ``timing = (since, allocation_s)``: the searches' progress counts from ``since``
+    (when the start's first search began), so the bar keeps moving through the rounds
+    instead of waiting at one place; and a round starts only if at least
+    ``allocation_s`` (what the start's own allocation took) is left before the deadline,
+    since an allocation cannot stop halfway (33,300 units: over a second past a 12 s
+    limit before). A round skipped so counts as cut short.
     """
+    since, allocation_s = timing
     best_key = _plan_key(problem, model, params, codes)
     if best_key[0] > 0 and not _lumpy(model):
         # Bands missed on a layer with many units a territory (two metrics that pull
@@ -461,6 +468,8 @@ def _reallocate(
     middle = np.average(model.xy, axis=0, weights=model.cost)  # for an empty territory
     centres = plan_centres(model, codes, np.tile(middle, (model.k, 1)))
     for _ in range(REALLOCATE_ROUNDS):
+        if time.perf_counter() + allocation_s > deadline:
+            return codes, True
         report(0.0, "Allocating units to the plan's centres")
         trial, _ = allocate(model, centres, _rounds(model, (0, REALLOCATE_EXACT)), should_stop)
         trial = repair_contiguity(model, problem.adjacency, trial)
@@ -544,9 +553,14 @@ def _initial_plan(
     # See GREEDY_SEEDING.
     trials = 1 if _lumpy(model) or not GREEDY_SEEDING else 2 + int(np.log(max(model.k, 1)))
     centres = initial_centres(model, rng, trials)
-    progress(0.1, "Allocating units to centres")
+    message = "Allocating units to centres"
+    progress(0.1, message)
     rounds = VARIED_ROUNDS if run and _lumpy(model) else LLOYD_ROUNDS
-    codes, _ = allocate(model, centres, _rounds(model, rounds), should_stop)
+
+    def done(fraction: float) -> None:
+        progress(0.1 + (_ALLOCATION_END - 0.1) * fraction, message)
+
+    codes, _ = allocate(model, centres, _rounds(model, rounds), should_stop, done)
     return codes
 
 
