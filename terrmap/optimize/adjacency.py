@@ -120,14 +120,19 @@ def _shared_edge_pairs(
     """Sorted codes ``i * n + j`` (``i < j``) of units with identical ring edges that add
     up to more than ``MIN_SHARED_M``."""
     n = len(geoms)
-    parts, part_owner = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    coords, ring_start, ring_unit = _rings(geoms)
     # A national ZCTA layer has ~35 million ring edges: edges are the positions of their
-    # first vertex, points are single complex numbers (one read each), and only
-    # candidate twins are gathered; random reads are most of the time here.
+    # first vertex, points are single complex numbers (one read each), only candidate
+    # twins are gathered, and what is done with goes early; random reads are most of
+    # the time here, and memory is what a laptop runs out of.
     point = np.ascontiguousarray(coords).view(np.complex128)[:, 0]
-    first = np.flatnonzero((coord_ring[:-1] == coord_ring[1:]) & (point[:-1] != point[1:]))
+    index = np.int32 if len(point) < 2**31 else np.int64
+    starts_edge = np.ones(len(point), dtype=bool)
+    starts_edge[ring_start[1:] - 1] = False  # a ring's last vertex closes it
+    starts_edge[:-1] &= point[:-1] != point[1:]  # no zero-length edges
+    starts_edge[-1] = False
+    first = np.flatnonzero(starts_edge).astype(index)
+    del starts_edge
     # The same edge whichever way a ring runs: a key symmetric in its two ends. Its high
     # bits and the edge's position share one integer, so a plain sort (several times
     # faster than an argsort) brings twins together. Keys equal only in those bits are
@@ -137,22 +142,34 @@ def _shared_edge_pairs(
     vertex = _vertex_hash(coords)
     with np.errstate(over="ignore"):
         key = vertex[first] + vertex[first + 1]
+    del vertex
     low = np.uint64((1 << bits) - 1)
-    packed = np.sort((key & ~low) | np.arange(len(first), dtype=np.uint64))
-    at = np.flatnonzero((packed[1:] & ~low) == (packed[:-1] & ~low))
-    edge = (packed & low).astype(np.int64)
+    key &= ~low
+    key |= np.arange(len(first), dtype=np.uint64)
+    key.sort()
+    at = np.flatnonzero((key[1:] & ~low) == (key[:-1] & ~low))
+    edge = (key & low).astype(index)
+    del key
     a, b = first[edge[at]], first[edge[at + 1]]
-    # Equal keys, confirmed by exact coordinates either way round (hashes can collide).
-    pa, qa, pb, qb = point[a], point[a + 1], point[b], point[b + 1]
-    same = ((pa == pb) & (qa == qb)) | ((pa == qb) & (qa == pb))
-    unit_a = part_owner[ring_part[coord_ring[a]]]
-    unit_b = part_owner[ring_part[coord_ring[b]]]
+    del first, edge, at
+    # Equal keys, confirmed by exact coordinates either way round (hashes can collide):
+    # valid rings run shared edges in opposite directions, so that test goes first.
+    pa, qb = point[a], point[b + 1]
+    same = pa == qb
+    del qb
+    qa, pb = point[a + 1], point[b]
+    same &= qa == pb
+    same |= (pa == pb) & (qa == point[b + 1])
+    del pa, qa, pb
+    unit_a = ring_unit[np.searchsorted(ring_start, a, side="right") - 1]
+    unit_b = ring_unit[np.searchsorted(ring_start, b, side="right") - 1]
     twin = same & (unit_a != unit_b)
     a, i, j = a[twin], unit_a[twin], unit_b[twin]
+    del b, unit_a, unit_b, same, twin
     # Each vertex projected once, though it ends two edges of a border.
     used = np.zeros(len(coords) + 1, dtype=bool)
     used[a] = used[a + 1] = True
-    slot = np.cumsum(used) - 1
+    slot = np.cumsum(used, dtype=index) - 1
     plane = np.ascontiguousarray(to_plane_km(coords[used[:-1]])).view(np.complex128)[:, 0]
     metres = 1000.0 * np.abs(plane[slot[a + 1]] - plane[slot[a]])
     # Shared length per pair: summed by a sparse matrix (cheaper than sorting the pairs).
@@ -161,6 +178,32 @@ def _shared_edge_pairs(
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(length.indptr))
     codes = rows * n + length.indices
     return codes[length.data > MIN_SHARED_M]
+
+
+def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(coords, ring_start, ring_unit)``: every ring's vertices in one ``(N, 2)``
+    array, where each ring starts in it (plus N at the end), and the unit it belongs to.
+
+    Read straight from the geometries' buffers (`shapely.to_ragged_array`) where the
+    layer is all polygons, without making a geometry object per part and ring.
+    """
+    try:
+        kind, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
+    except (ValueError, TypeError):  # mixed geometry types: go part by part
+        kind = None
+    if kind == shapely.GeometryType.POLYGON:
+        ring_offsets, polygon_offsets = offsets
+        return coords, ring_offsets, np.repeat(np.arange(len(geoms)), np.diff(polygon_offsets))
+    if kind == shapely.GeometryType.MULTIPOLYGON:
+        ring_offsets, polygon_offsets, multi_offsets = offsets
+        part_unit = np.repeat(np.arange(len(geoms)), np.diff(multi_offsets))
+        return coords, ring_offsets, np.repeat(part_unit, np.diff(polygon_offsets))
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    ring_start = np.zeros(len(rings) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(coord_ring, minlength=len(rings)), out=ring_start[1:])
+    return coords, ring_start, part_owner[ring_part]
 
 
 def _vertex_hash(coords: np.ndarray) -> np.ndarray:

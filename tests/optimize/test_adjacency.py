@@ -148,3 +148,20 @@ def test_a_shared_edge_is_found_whichever_way_the_rings_run():
         geoms = np.array([left, b], dtype=object)
         assert unit_adjacency(geoms, crs="EPSG:5070").neighbours(0).tolist() == [1]
         assert _shared_edge_pairs(geoms, lambda xy: xy).tolist() == [1]
+
+
+def test_rings_read_from_buffers_match_the_part_by_part_reading(northeast_frame):
+    """A layer of polygons is read through `to_ragged_array`; a layer it cannot take
+    (here a geometry collection among the polygons) part by part, with the same edges."""
+    from terrmap.optimize.adjacency import _rings, _shared_edge_pairs
+
+    geoms = np.asarray(northeast_frame.geometry.to_numpy(), dtype=object)
+    mixed = geoms.copy()
+    mixed[0] = shapely.GeometryCollection(list(shapely.get_parts(geoms[0])))
+    coords, starts, units = _rings(geoms)
+    coords2, starts2, units2 = _rings(mixed)
+    np.testing.assert_array_equal(coords, coords2)
+    np.testing.assert_array_equal(starts, starts2)
+    np.testing.assert_array_equal(units, units2)
+    found = [_shared_edge_pairs(layer, lambda xy: xy).tolist() for layer in (geoms, mixed)]
+    assert found[0] == found[1]
