@@ -18,10 +18,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, hstack, vstack
 from scipy.spatial import cKDTree
 
-from terrmap.optimize.centres import initial_centres, seeded_mask
+from terrmap.optimize.centres import initial_centres, plan_centres, seeded_mask
 from terrmap.optimize.model import Model
 
-__all__ = ["allocate", "initial_centres", "price_balance"]
+__all__ = ["allocate", "allocate_near_plan", "initial_centres", "price_balance"]
 
 CANDIDATES = 12  # nearest centres a unit may join
 LP_CANDIDATES = 4  # best priced candidates a contested unit keeps in the LP
@@ -88,6 +88,26 @@ def allocate(
         centres = new
     codes = _round(model, share, lp_candidates)
     return codes, new
+
+
+def allocate_near_plan(model: Model, plan: np.ndarray, stay_bonus: np.ndarray) -> np.ndarray:
+    """A balanced allocation around the territories of ``plan`` that prefers to keep
+    each unit where it is: the rebalance counterpart of `allocate`.
+
+    Each unit's cost to stay in its territory is lowered by its ``stay_bonus`` (``(n,)``,
+    in the scaled costs, where a typical unit's distance costs about 1), and one exact LP
+    balances every territory at once around the plan's centres. Whole chains of
+    territories shift together, which moving load border by border does poorly when
+    much of it has to travel far. The result is rounded, not yet contiguous.
+    """
+    middle = np.average(model.xy, axis=0, weights=model.cost)  # for an empty territory
+    centres = plan_centres(model, plan, np.tile(middle, (model.k, 1)))
+    candidates = Candidates(model, centres)
+    stays = candidates.codes == plan[candidates.free][:, None]
+    candidates.cost = candidates.cost - stay_bonus[candidates.free][:, None] * stays
+    _, reduced = price_balance(model, candidates, None)
+    share, lp_candidates = _solve_lp(model, candidates, reduced)
+    return _round(model, share, lp_candidates)
 
 
 class Candidates:

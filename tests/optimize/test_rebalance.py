@@ -104,6 +104,35 @@ def test_rebalance_of_a_perturbed_plan_respects_the_cap(northeast, northeast_fra
         assert result.tolerance_met
 
 
+def test_a_larger_stay_bonus_moves_fewer_units(northeast, northeast_frame):
+    """The uncapped rebalance's first allocation keeps more units where they are as
+    staying earns more, while the LP still balances every territory."""
+    from terrmap.optimize.allocation import allocate_near_plan
+    from terrmap.optimize.model import build_model
+
+    problem = _perturbed(northeast, northeast_frame)
+    model = build_model(problem, OptimiseParams(territories=8, mode="rebalance"))
+    moved = []
+    for bonus in (0.0, 5.0):
+        codes = allocate_near_plan(model, model.start, np.full(model.n, bonus))
+        assert codes.min() >= 0
+        assert codes.max() < 8
+        totals = np.bincount(codes, weights=model.weights[:, 0], minlength=8)
+        # Within the LP's band (half the tolerance) but for the few units rounding splits.
+        assert np.abs(totals / model.targets[:, 0] - 1).max() < 0.1
+        moved.append(int((codes != model.start).sum()))
+    assert moved[1] < moved[0]
+
+
+def test_uncapped_rebalance_of_a_perturbed_plan_meets_the_band(northeast, northeast_frame):
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(territories=8, mode="rebalance", tolerance_pct=2.0, time_limit_s=10)
+    result = optimise(problem, params)
+    check_plan(problem, result, 8)
+    assert result.tolerance_met
+    assert 0 < result.moved_share_pct < 10.0
+
+
 def test_a_carve_is_labelled_after_the_existing_territories(northeast):
     from dataclasses import replace
 
