@@ -121,7 +121,7 @@ LARGE_LP_UNITS = 10_000
 # 1). US counties -> 60 with the South Atlantic +30 %, within ±2 %: 124.5 km with
 # 13.6 % of the counties moved, against 131.3 km and 15.4 % by flows from the current
 # plan; a bonus of 0.5 moved 15.1 %, 1.5 gave 129.9 km. Flows from the current plan
-# remain the second start, for when this one misses a band.
+# are the second start, and the better plan is kept (see `_initial_plan`).
 STAY_BONUS = 1.0
 # Greedy k-means++ (each centre the best of 2 + ln K draws) on layers that are not
 # lumpy, where one start or a few carry the carve (US counties -> 60, median of 30
@@ -170,12 +170,14 @@ def optimise(
 
     A rebalance without a move cap starts from a balanced allocation around the
     current territories that prefers to keep units where they are
-    (`terrmap.optimize.allocation.allocate_near_plan`), made contiguous. A rebalance
-    moves load along the territory adjacency graph, from over- to underloaded
-    territories (`terrmap.optimize.rebalance`), then lets the local search settle
-    balance and compactness; the move cap is never exceeded. If the first start misses
-    a band, a second begins from the current plan in the time left (under a cap with
-    ejection chains instead, `terrmap.optimize.chains`), and the better plan is kept.
+    (`terrmap.optimize.allocation.allocate_near_plan`), made contiguous, and a second
+    from the current plan; the better is kept (balance first, then compactness
+    relative to the current plan's plus the disruption weight times the share moved).
+    A rebalance moves load along the territory adjacency graph, from over- to
+    underloaded territories (`terrmap.optimize.rebalance`), then lets the local search
+    settle balance and compactness; the move cap is never exceeded. Under a cap both
+    starts begin from the current plan, the second (ejection chains instead of flows,
+    `terrmap.optimize.chains`) only if the first misses a band, in the time left.
 
     A carve of a lumpy layer (fewer than LUMPY_UNITS units a territory) whose starts
     miss the tolerance runs an exhaustive search (`terrmap.optimize.settle`): a
@@ -214,8 +216,8 @@ def optimise(
             best_codes, best_key = codes, key
 
     for run in range(most):
-        if run and (should_stop() or (params.mode == "rebalance" and best_key[0] <= 0)):
-            break
+        if run and (should_stop() or (_capped(model) and best_key[0] <= 0)):
+            break  # an uncapped rebalance's two starts both run: see `_initial_plan`
         share = tuple(NARROW_FROM * end for end in _progress_share(run, starts, most))
         if run == starts and not meets_tolerance(problem, best_codes, params):
             # Extra starts follow on a lumpy layer: first settle whether they can help.
@@ -271,6 +273,10 @@ def optimise(
         notes=tuple(notes),
         proved_bound_pct=proved,
     )
+
+
+def _capped(model: Model) -> bool:
+    return model.max_moved is not None
 
 
 def _timed_out(deadline: float, stop: Stop) -> bool:
@@ -442,7 +448,7 @@ def _one_start(
         deadline,
         should_stop,
         report,
-        chains=run > 0 and model.max_moved is not None,
+        chains=run > 0 and _capped(model),
         since=began,
     )
     if params.mode == "carve" and not stopped:
@@ -547,12 +553,27 @@ def _plan_key(
     targets = np.where(model.targets > 0, model.targets, 1.0)
     excess = np.maximum(totals - model.upper, 0) + np.maximum(model.lower - totals, 0)
     relative = (excess / targets)[~model.closed]
-    centres = territory_centres(problem, codes, model.k, params.anchor_homes)
     return (
         round(float(relative.max(initial=0.0)), 9),
         round(float(relative.sum()), 9),
-        compactness_km(problem, codes, centres),
+        _plan_cost(problem, model, params, codes),
     )
+
+
+def _plan_cost(
+    problem: OptimiseProblem, model: Model, params: OptimiseParams, codes: np.ndarray
+) -> float:
+    """The reported compactness; in a rebalance, relative to the current plan's, plus
+    the disruption weight times the share moved (the local search's trade-off)."""
+    anchored = params.anchor_homes
+    km = compactness_km(problem, codes, territory_centres(problem, codes, model.k, anchored))
+    if params.mode != "rebalance" or model.current is None:
+        return km
+    current = np.maximum(model.current, 0)
+    before = compactness_km(problem, current, territory_centres(problem, current, model.k, False))
+    changed = (model.current >= 0) & (codes != model.current)
+    moved = float(model.disruption[changed].sum())
+    return km / max(before, 1e-9) + params.disruption_weight * moved
 
 
 def _initial_plan(
@@ -564,10 +585,12 @@ def _initial_plan(
     progress,
 ) -> np.ndarray:
     if params.mode == "rebalance":
-        # Uncapped: first a balanced allocation that prefers to keep units where they
-        # are, then (if that misses a band) flows from the current plan. Under a move
-        # cap both start from the current plan: flows, then ejection chains, since
-        # flows may spend the cap before the bands are met.
+        # Uncapped: a balanced allocation that prefers to keep units where they are,
+        # then flows from the current plan; the better by `_plan_key` (balance, then
+        # compactness and disruption) is kept: the allocation does better where much
+        # load has to travel, flows where little has (the sample at ±5 %). Under a
+        # move cap both start from the current plan, flows, then (only if they miss a
+        # band) ejection chains, since flows may spend the cap before the bands are met.
         if run == 0 and model.max_moved is None:
             progress(0.1, "Allocating units around the current territories")
             return allocate_near_plan(model, model.start, _stay_bonus(model, params))

@@ -223,3 +223,31 @@ def test_a_cap_with_room_left_is_not_blamed(northeast, northeast_frame):
     assert not result.tolerance_met
     assert result.moved_share_pct < 0.9 * 60.0
     assert not any(m.startswith("The move cap") for m in result.messages)
+
+
+@pytest.mark.parametrize("tolerance", [2.0, 5.0])
+def test_uncapped_rebalance_keeps_the_better_of_its_two_starts(
+    sample_problem, monkeypatch, tolerance
+):
+    """Allocation around the current territories, and flows from the current plan: the
+    plan kept is at least as good as either alone (balance, then compactness and
+    disruption together). On the sample each wins at one of these tolerances."""
+    from terrmap.optimize import solver
+    from terrmap.optimize.model import build_model
+
+    params = _params(sample_problem, tolerance_pct=tolerance, time_limit_s=10.0)
+    model = build_model(sample_problem, params)
+
+    def key(result) -> tuple[float, float, float]:
+        return solver._plan_key(sample_problem, model, params, np.asarray(result.codes))
+
+    both = optimise(sample_problem, params)
+    with monkeypatch.context() as patched:
+        patched.setattr(solver, "_starts", lambda *_: (1, 1))
+        allocation = optimise(sample_problem, params)
+    with monkeypatch.context() as patched:
+        patched.setattr(solver, "allocate_near_plan", lambda _model, plan, _bonus: plan.copy())
+        flows = optimise(sample_problem, params)
+    assert key(both) <= key(allocation)
+    assert key(both) <= key(flows)
+    assert key(allocation) != key(flows)
