@@ -276,6 +276,7 @@ def optimise(
 
 
 def _capped(model: Model) -> bool:
+    """A rebalance with a move cap."""
     return model.max_moved is not None
 
 
@@ -379,7 +380,8 @@ def _starts(model: Model, params: OptimiseParams) -> tuple[int, int]:
     a large one gets one start more only when a single start is quick.
     """
     if params.mode == "rebalance":
-        # Two starts, the second only while the first misses a band (see `_initial_plan`).
+        # Two starts (see `_initial_plan`); under a cap the second runs only while the
+        # first misses a band.
         return 2, 2
     fit = int(params.time_limit_s // START_SECONDS)
     starts = int(np.clip(min(START_UNITS // max(model.n, 1), fit), 1, MAX_STARTS))
