@@ -100,8 +100,7 @@ def allocate_near_plan(model: Model, plan: np.ndarray, stay_bonus: np.ndarray) -
     territories shift together, which moving load border by border does poorly when
     much of it has to travel far. The result is rounded, not yet contiguous.
     """
-    middle = np.average(model.xy, axis=0, weights=model.cost)  # for an empty territory
-    centres = plan_centres(model, plan, np.tile(middle, (model.k, 1)))
+    centres = plan_centres(model, plan)
     candidates = Candidates(model, centres)
     stays = candidates.codes == plan[candidates.free][:, None]
     candidates.cost = candidates.cost - stay_bonus[candidates.free][:, None] * stays

@@ -85,10 +85,14 @@ def _kmeans_pp(
         centres[code] = xy[pick]
 
 
-def plan_centres(model: Model, codes: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+def plan_centres(model: Model, codes: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
     """``(K, 2)`` weighted centroids of a plan's territories; anchored centres stay at
-    their anchors, and an empty territory keeps its ``fallback`` centre."""
+    their anchors, and an empty territory keeps its ``fallback`` centre (by default the
+    layer's weighted middle)."""
     placed = codes >= 0
+    if fallback is None:
+        middle = np.average(model.xy, axis=0, weights=model.cost)
+        fallback = np.tile(middle, (model.k, 1))
     centres = fallback.copy()
     _move_to_centroids(
         centres, codes[placed], model.xy[placed], model.cost[placed], ~seeded_mask(model)
