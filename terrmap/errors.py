@@ -48,3 +48,10 @@ class ProjectFileError(TerrmapError):
 
 class EditError(TerrmapError):
     """An edit names something the project does not have."""
+
+
+class Cancelled(TerrmapError):
+    """The caller's ``stop()`` asked to abandon the work before it had a result."""
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled")

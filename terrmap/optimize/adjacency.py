@@ -18,7 +18,11 @@ import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
+from terrmap.errors import Cancelled
 from terrmap.optimize.problem import Adjacency
+
+# Reports how far the work has got (0–1) and raises `Cancelled` if the caller said stop.
+Checkpoint = Callable[[float], None]
 
 # Candidate links reach this far beyond the first unit outside a group (in the
 # layer's coordinates): enough for degrees of longitude at 70° latitude.
@@ -26,6 +30,9 @@ NEAREST_SLACK = 3.0
 # Shared boundaries this short (metres) are corner contacts drawn with a sliver of
 # overlap, e.g. where state lines meet; a territory joined there is not contiguous.
 MIN_SHARED_M = 1.0
+# Candidate pairs given the exact test at a time, between checks of Stop (a layer whose
+# neighbours share no vertices sends every pair there: some 2,000 pairs a second).
+EXACT_CHUNK = 2000
 # Odd multipliers mixing a vertex's coordinates (as float bits) into one key.
 _EDGE_HASH = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9],
@@ -33,7 +40,13 @@ _EDGE_HASH = np.array(
 )
 
 
-def unit_adjacency(geometries, crs=None) -> Adjacency:
+def unit_adjacency(
+    geometries,
+    crs=None,
+    *,
+    progress: Callable[[float], object] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Adjacency:
     """Rook adjacency of polygons: units sharing a boundary longer than ``MIN_SHARED_M``.
 
     Parameters
@@ -43,6 +56,11 @@ def unit_adjacency(geometries, crs=None) -> Adjacency:
     crs
         CRS of the geometries (taken from a GeoSeries if omitted). Geographic
         coordinates are projected to an equal-area plane to find nearest units.
+    progress
+        Called with the share of the work done (0–1) between its steps.
+    stop
+        Polled between steps; when it returns true the call raises `Cancelled`. A
+        national ZCTA layer takes some 20 s here, too long to wait for after Stop.
 
     Returns
     -------
@@ -51,9 +69,27 @@ def unit_adjacency(geometries, crs=None) -> Adjacency:
         islands and units without neighbours to the nearest unit of another group.
     """
     geoms, crs = _as_array(geometries, crs)
-    pairs = _touching_pairs(geoms, _plane_transform(geoms, crs))
-    attached = _island_links(geoms, crs, pairs)
+    reached = _checkpoint(progress, stop)
+    pairs = _touching_pairs(geoms, _plane_transform(geoms, crs), reached)
+    attached = _island_links(geoms, crs, pairs, reached)
+    reached(1.0)
     return _csr(len(geoms), pairs, attached)
+
+
+def _checkpoint(
+    progress: Callable[[float], object] | None, stop: Callable[[], bool] | None
+) -> Checkpoint:
+    def reached(fraction: float) -> None:
+        if stop is not None and stop():
+            raise Cancelled
+        if progress is not None:
+            progress(fraction)
+
+    return reached
+
+
+def _unchecked(fraction: float) -> None:
+    """A `Checkpoint` for callers that neither follow progress nor stop."""
 
 
 def representative_points_km(geometries, crs=None) -> np.ndarray:
@@ -71,7 +107,9 @@ def _as_array(geometries, crs) -> tuple[np.ndarray, object]:
 
 
 def _touching_pairs(
-    geoms: np.ndarray, to_plane_km: Callable[[np.ndarray], np.ndarray]
+    geoms: np.ndarray,
+    to_plane_km: Callable[[np.ndarray], np.ndarray],
+    reached: Checkpoint = _unchecked,
 ) -> np.ndarray:
     """``(p, 2)`` pairs ``i < j`` whose boundaries share a line (or whose interiors overlap).
 
@@ -88,17 +126,33 @@ def _touching_pairs(
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    shared = np.isin(left * n + right, _shared_edge_pairs(geoms, to_plane_km))
-    a, b = geoms[left[~shared]], geoms[right[~shared]]
+    reached(0.19)
+    shared = np.isin(left * n + right, _shared_edge_pairs(geoms, to_plane_km, reached))
+    unproved = np.flatnonzero(~shared)
+    reached(0.9)
+    edge = np.zeros(len(unproved), dtype=bool)
+    for start in range(0, len(unproved), EXACT_CHUNK):
+        chunk = unproved[start : start + EXACT_CHUNK]
+        edge[start : start + len(chunk)] = _shares_edge(
+            geoms[left[chunk]], geoms[right[chunk]], to_plane_km
+        )
+        reached(0.9 + 0.08 * (start + len(chunk)) / len(unproved))
+    checked = unproved[edge]
+    found = np.sort(np.concatenate([np.flatnonzero(shared), checked]))
+    return np.column_stack([left[found], right[found]]).astype(np.int64)
+
+
+def _shares_edge(
+    a: np.ndarray, b: np.ndarray, to_plane_km: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Whether each pair of polygons shares a boundary longer than ``MIN_SHARED_M``."""
     # DE-9IM: a 1-dimensional boundary/boundary intersection is a shared edge; a
     # 2-dimensional interior overlap (slivers in digitised data) also makes neighbours.
     # Corner-only contact (dimension 0) does not: a territory joined at a point is not
     # contiguous in any useful sense.
     edge = shapely.relate_pattern(a, b, "****1****") | shapely.relate_pattern(a, b, "2********")
     edge[edge] = _shared_length_m(a[edge], b[edge], to_plane_km) > MIN_SHARED_M
-    checked = np.flatnonzero(~shared)[edge]
-    found = np.sort(np.concatenate([np.flatnonzero(shared), checked]))
-    return np.column_stack([left[found], right[found]]).astype(np.int64)
+    return edge
 
 
 def _shared_length_m(
@@ -115,12 +169,15 @@ def _shared_length_m(
 
 
 def _shared_edge_pairs(
-    geoms: np.ndarray, to_plane_km: Callable[[np.ndarray], np.ndarray]
+    geoms: np.ndarray,
+    to_plane_km: Callable[[np.ndarray], np.ndarray],
+    reached: Checkpoint = _unchecked,
 ) -> np.ndarray:
     """Sorted codes ``i * n + j`` (``i < j``) of units with identical ring edges that add
     up to more than ``MIN_SHARED_M``."""
     n = len(geoms)
     coords, ring_start, ring_unit = _rings(geoms)
+    reached(0.42)
     # A national ZCTA layer has ~35 million ring edges: edges are the positions of their
     # first vertex, points are single complex numbers (one read each), only candidate
     # twins are gathered, and what is done with goes early; random reads are most of
@@ -146,7 +203,9 @@ def _shared_edge_pairs(
     low = np.uint64((1 << bits) - 1)
     key &= ~low
     key |= np.arange(len(first), dtype=np.uint64)
+    reached(0.46)
     key.sort()
+    reached(0.48)
     at = np.flatnonzero((key[1:] & ~low) == (key[:-1] & ~low))
     edge = (key & low).astype(index)
     del key
@@ -161,17 +220,20 @@ def _shared_edge_pairs(
     same &= qa == pb
     same |= (pa == pb) & (qa == point[b + 1])
     del pa, qa, pb
+    reached(0.62)
     unit_a = ring_unit[np.searchsorted(ring_start, a, side="right") - 1]
     unit_b = ring_unit[np.searchsorted(ring_start, b, side="right") - 1]
     twin = same & (unit_a != unit_b)
     a, i, j = a[twin], unit_a[twin], unit_b[twin]
     del b, unit_a, unit_b, same, twin
+    reached(0.75)
     # Each vertex projected once, though it ends two edges of a border.
     used = np.zeros(len(coords) + 1, dtype=bool)
     used[a] = used[a + 1] = True
     slot = np.cumsum(used, dtype=index) - 1
     plane = np.ascontiguousarray(to_plane_km(coords[used[:-1]])).view(np.complex128)[:, 0]
     metres = 1000.0 * np.abs(plane[slot[a + 1]] - plane[slot[a]])
+    reached(0.85)
     # Shared length per pair: summed by a sparse matrix (cheaper than sorting the pairs).
     length = coo_array((metres, (np.minimum(i, j), np.maximum(i, j))), shape=(n, n)).tocsr()
     length.sum_duplicates()
@@ -263,7 +325,9 @@ def _metres_per_unit(crs) -> float:
     return float(axis[0].unit_conversion_factor) if axis else 1.0
 
 
-def _island_links(geoms: np.ndarray, crs, pairs: np.ndarray) -> tuple[tuple[int, int], ...]:
+def _island_links(
+    geoms: np.ndarray, crs, pairs: np.ndarray, reached: Checkpoint = _unchecked
+) -> tuple[tuple[int, int], ...]:
     """Links that join every connected group to the nearest unit outside it.
 
     Smallest groups are linked first, each to the unit of any other group whose
@@ -282,6 +346,7 @@ def _island_links(geoms: np.ndarray, crs, pairs: np.ndarray) -> tuple[tuple[int,
         n_groups, labels = connected_components(_sparse(n, current), directed=False)
         if n_groups <= 1:
             return tuple(links)
+        reached(0.98)
         if project is None:
             project = _plane_transform(geoms, crs)  # only when there is an island
         sizes = np.bincount(labels)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,7 +11,7 @@ import pandas as pd
 
 from terrmap.errors import InputError
 from terrmap.optimize.adjacency import representative_points_km, unit_adjacency
-from terrmap.optimize.problem import Adjacency, OptimiseProblem
+from terrmap.optimize.problem import Adjacency, OptimiseProblem, Stop
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -22,10 +22,29 @@ if TYPE_CHECKING:
 # Adjacency costs ~1 s for national counties and the geometry does not change while a
 # project is open, so it is kept per unit layer (dropped with the layer).
 _ADJACENCY_CACHE: weakref.WeakKeyDictionary[UnitLayer, Adjacency] = weakref.WeakKeyDictionary()
+# Ring vertices the adjacency gets through a second (a national ZCTA layer: ~35 million
+# in some 20 s on a 2-core laptop); used to share a progress bar with the search.
+ADJACENCY_VERTICES_PER_S = 1.5e6
+
+
+def preparation_s(project: Project) -> float:
+    """Rough seconds `problem_from_project` will take: the first adjacency of a layer."""
+    import shapely
+
+    units = project.units
+    if units in _ADJACENCY_CACHE:
+        return 0.0
+    vertices = int(shapely.get_num_coordinates(np.asarray(units.geometry)).sum())
+    return vertices / ADJACENCY_VERTICES_PER_S
 
 
 def problem_from_project(
-    project: Project, metrics: Sequence[str] = ("accounts",), *, disruption: str = "units"
+    project: Project,
+    metrics: Sequence[str] = ("accounts",),
+    *,
+    disruption: str = "units",
+    progress: Callable[[float], object] | None = None,
+    stop: Stop | None = None,
 ) -> OptimiseProblem:
     """Snapshot a project for the optimiser.
 
@@ -39,6 +58,9 @@ def problem_from_project(
     disruption
         Column measuring what a change of owner costs (``"units"``, ``"accounts"``,
         ``"revenue"``...).
+    progress, stop
+        Passed to `unit_adjacency` the first time a unit layer is seen (``stop`` makes
+        it raise `Cancelled`).
 
     Returns
     -------
@@ -71,7 +93,7 @@ def problem_from_project(
         xy_km=representative_points_km(units.geometry, crs="EPSG:4326"),
         weights=weights,
         metric_names=metrics,
-        adjacency=_layer_adjacency(units),
+        adjacency=_layer_adjacency(units, progress, stop),
         activity=np.maximum(activity, 0.0),
         current=np.asarray(project.plan.codes, dtype=np.int64),
         territory_ids=tuple(t.id for t in territories),
@@ -168,10 +190,12 @@ def _weight_column(frame: gpd.GeoDataFrame, column: str, ids: np.ndarray) -> np.
     return values
 
 
-def _layer_adjacency(units: UnitLayer) -> Adjacency:
+def _layer_adjacency(
+    units: UnitLayer, progress: Callable[[float], object] | None, stop: Stop | None
+) -> Adjacency:
     cached = _ADJACENCY_CACHE.get(units)
     if cached is None:
-        cached = unit_adjacency(units.geometry, crs="EPSG:4326")
+        cached = unit_adjacency(units.geometry, crs="EPSG:4326", progress=progress, stop=stop)
         _ADJACENCY_CACHE[units] = cached
     return cached
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from terrmap.errors import InputError, TerrmapError
+from terrmap.errors import Cancelled, InputError
 from terrmap.optimize.problem import NEVER, NO_PROGRESS, Progress, Stop
 from terrmap.routing._osm_graph import RoadArrays, build_arrays, read_ways
 from terrmap.routing._road_legs import Legs, RoadGraph, SnapTargets
@@ -49,13 +49,6 @@ __all__ = ["CACHE_FORMAT", "FAR_SNAP_M", "SNAP_SPEED_KMH", "Cancelled", "RoadMat
 CACHE_FORMAT = 1
 SNAP_SPEED_KMH = 15.0
 FAR_SNAP_M = 5000.0
-
-
-class Cancelled(TerrmapError):
-    """The caller's ``stop()`` asked to abandon the work."""
-
-    def __init__(self) -> None:
-        super().__init__("Cancelled")
 
 
 @dataclass(frozen=True)

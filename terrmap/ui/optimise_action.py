@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from terrmap.errors import TerrmapError
+from terrmap.errors import Cancelled, TerrmapError
 from terrmap.ui.icons import icon
 from terrmap.ui.optimise_text import Text
 from terrmap.ui.progress_dialog import JobProgressDialog
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from terrmap.ui.optimise_outcome import OptimiseOutcome
 
 SHORTCUT = "Ctrl+Shift+O"
-PREPARE_SHARE = 0.05  # of the progress bar: snapshot and adjacency before the search
+PREPARE_SHARE = 0.05  # of the progress bar at least: snapshot and adjacency before the search
 
 
 def optimise_job(
@@ -53,19 +53,32 @@ def optimise_job(
     """Snapshot ``project`` and optimise it (runs on the worker thread).
 
     ``stop`` (the runner's cancel) drops the run; ``finish_early`` ends the search and
-    keeps its best plan, which is what the progress dialog's Stop button asks for.
+    keeps its best plan, which is what the progress dialog's Stop button asks for. Before
+    the search has begun there is no plan to keep, so either raises `Cancelled`.
     """
     from terrmap.optimize import optimise, problem_from_project
+    from terrmap.optimize.from_project import preparation_s
+
+    def halt() -> bool:
+        return stop() or finish_early.is_set()
 
     progress(0.0, Text.PREPARING)
-    problem = problem_from_project(project, choices.metrics, disruption=choices.disruption)
+    # The first adjacency of a national ZCTA layer takes as long as a search: its share of
+    # the bar follows the estimate, so the bar moves evenly.
+    expected_s = preparation_s(project)
+    share = max(PREPARE_SHARE, expected_s / (expected_s + max(params.time_limit_s, 1.0)))
+    problem = problem_from_project(
+        project,
+        choices.metrics,
+        disruption=choices.disruption,
+        progress=lambda fraction: progress(share * fraction, Text.PREPARING),
+        stop=halt,
+    )
 
     def scaled(fraction: float, message: str) -> None:
-        progress(PREPARE_SHARE + (1.0 - PREPARE_SHARE) * fraction, message)
+        progress(share + (1.0 - share) * fraction, message)
 
-    result = optimise(
-        problem, params, progress=scaled, stop=lambda: stop() or finish_early.is_set()
-    )
+    result = optimise(problem, params, progress=scaled, stop=halt)
     return problem, params, result
 
 
@@ -198,7 +211,8 @@ class OptimiseController(QObject):
 
     def _progressed(self, fraction: float, message: str) -> None:
         if self._progress is not None:
-            self._progress.set_progress(fraction, f"{message}\n{Text.STOP_HINT}")
+            hint = Text.PREPARING_HINT if message == Text.PREPARING else Text.STOP_HINT
+            self._progress.set_progress(fraction, f"{message}\n{hint}")
 
     def _finished(self, _tag: object, value: Any) -> None:
         self._close_progress()
@@ -215,6 +229,9 @@ class OptimiseController(QObject):
 
     def _failed(self, _tag: object, error: BaseException) -> None:
         self._close_progress()
+        if isinstance(error, Cancelled):  # Stop before the search began: back to the form
+            self.window.statusBar().showMessage(Text.CANCELLED, 5000)
+            return
         self.window.jobs.show_error(Text.FAILED, error)
 
     # -- preview --------------------------------------------------------------------------

@@ -87,6 +87,8 @@ class Text:
     PREPARING = "Preparing the units and their neighbours…"
     STOP = "Stop"
     STOP_HINT = "Stop ends the search early and previews the best plan found so far."
+    PREPARING_HINT = "Stop cancels: the search has not begun yet."
+    CANCELLED = "Optimisation cancelled before the search began."
     FAILED = "Could not optimise the territories"
 
     # -- the preview ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from terrmap.errors import TerrmapError
+from terrmap.errors import Cancelled, TerrmapError
 from terrmap.ui.icons import icon
 from terrmap.ui.progress_dialog import JobProgressDialog
 from terrmap.ui.route_jobs import RouteResult, reorder_job, request_from, route_job
@@ -187,7 +187,7 @@ class RouteController(QObject):
 
     def _failed(self, _tag: object, error: BaseException) -> None:
         self._close_progress()
-        if type(error).__name__ == "Cancelled":  # roads.Cancelled: Stop while reading roads
+        if isinstance(error, Cancelled):  # Stop while reading roads
             self.window.statusBar().showMessage(Text.CANCELLED, 5000)
             return
         self.window.jobs.show_error(Text.FAILED, error)

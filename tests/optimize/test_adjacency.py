@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 
 from terrmap.optimize import unit_adjacency
@@ -165,3 +166,78 @@ def test_rings_read_from_buffers_match_the_part_by_part_reading(northeast_frame)
     np.testing.assert_array_equal(units, units2)
     found = [_shared_edge_pairs(layer, lambda xy: xy).tolist() for layer in (geoms, mixed)]
     assert found[0] == found[1]
+
+
+def test_progress_rises_to_one_and_stop_cancels(ri_zcta_frame):
+    from terrmap.errors import Cancelled
+
+    reports: list[float] = []
+    full = unit_adjacency(ri_zcta_frame.geometry, progress=reports.append, stop=lambda: False)
+    assert reports == sorted(reports)
+    assert reports[-1] == 1.0
+    assert len(reports) >= 8  # enough steps that Stop is heard within seconds on any layer
+    assert np.array_equal(full.indices, unit_adjacency(ri_zcta_frame.geometry).indices)
+
+    polls: list[int] = []
+
+    def stop_on_third_poll() -> bool:
+        polls.append(1)
+        return len(polls) >= 3
+
+    with pytest.raises(Cancelled):
+        unit_adjacency(ri_zcta_frame.geometry, stop=stop_on_third_poll)
+    assert len(polls) == 3
+
+
+def _grid_without_shared_vertices(side: int) -> np.ndarray:
+    """Squares of 1/128° (exact in binary, so corners meet exactly) whose sides are cut
+    into other numbers of pieces than their neighbours': neighbours share boundary lines
+    but not a single ring edge."""
+    cells, size = [], 1 / 128
+    for row in range(side):
+        for col in range(side):
+            x, y = -71.5 + size * col, 41.5 + size * row
+            pieces = 1 + col + 2 * row
+            t = np.linspace(0.0, size, pieces + 1)[:-1]
+            ring = np.concatenate(
+                [
+                    np.column_stack([x + t, np.full_like(t, y)]),
+                    np.column_stack([np.full_like(t, x + size), y + t]),
+                    np.column_stack([x + size - t, np.full_like(t, y + size)]),
+                    np.column_stack([np.full_like(t, x), y + size - t]),
+                ]
+            )
+            cells.append(shapely.Polygon(ring))
+    return np.array(cells, dtype=object)
+
+
+def test_exact_test_is_done_in_chunks_that_check_stop(monkeypatch):
+    from terrmap.errors import Cancelled
+    from terrmap.optimize import adjacency as module
+
+    monkeypatch.setattr(module, "EXACT_CHUNK", 20)
+    side = 8
+    cells = _grid_without_shared_vertices(side)
+    reports: list[float] = []
+    found = unit_adjacency(cells, crs="EPSG:4326", progress=reports.append)
+    rook = {
+        (r * side + c, r * side + c + step)
+        for r in range(side)
+        for c in range(side)
+        for step, ok in ((1, c + 1 < side), (side, r + 1 < side))
+        if ok
+    }
+    pairs = {(i, j) for i in range(len(cells)) for j in found.neighbours(i) if i < j}
+    assert pairs == rook  # corner contacts are not neighbours
+    exact_steps = [f for f in reports if 0.9 < f < 0.98]
+    assert len(exact_steps) >= 5
+    before_exact = len([f for f in reports if f <= 0.9])
+    polls: list[int] = []
+
+    def stop_during_exact_test() -> bool:
+        polls.append(1)
+        return len(polls) > before_exact + 1
+
+    with pytest.raises(Cancelled):
+        unit_adjacency(cells, crs="EPSG:4326", stop=stop_during_exact_test)
+    assert len(polls) == before_exact + 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -258,6 +259,44 @@ def test_stop_during_a_run_previews_the_best_plan_so_far_and_changes_nothing(qtb
 
 
 @RAISES
+def test_stop_while_preparing_cancels_and_returns_to_the_form(qtbot, window, monkeypatch):
+    # The sample's adjacency takes a blink; here it waits for Stop first, as a national
+    # ZCTA layer's 20 s would, then runs for real and must notice it.
+    from terrmap.optimize import from_project
+
+    real = from_project.unit_adjacency
+
+    def slow_adjacency(geometries, crs=None, *, progress=None, stop=None):
+        progress(0.0)
+        deadline = time.monotonic() + 30
+        while not stop() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real(geometries, crs, progress=progress, stop=stop)
+
+    monkeypatch.setattr(from_project, "unit_adjacency", slow_adjacency)
+    project = window.project
+    original = project.plan.codes.copy()
+    dialog = _open(window)
+    qtbot.mouseClick(dialog.run_button, LEFT)
+    controller = window.optimiser
+    progress = controller._progress
+    qtbot.waitUntil(lambda: Text.PREPARING_HINT in progress.labelText(), timeout=RUN_TIMEOUT_MS)
+    stop = next(b for b in progress.findChildren(QPushButton) if b.text() == Text.STOP)
+    qtbot.mouseClick(stop, LEFT)
+    qtbot.waitUntil(lambda: not controller.running, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: controller._progress is None, timeout=RUN_TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == Text.CANCELLED
+    assert not dialog.showing_preview
+    assert not dialog.run_button.isHidden()
+    assert controller.outcome is None
+    assert np.array_equal(project.plan.codes, original)
+    assert window.undo_stack.count() == 0
+    monkeypatch.setattr(from_project, "unit_adjacency", real)
+    outcome = _run(qtbot, window, dialog)  # nothing half-made was kept: a new run works
+    assert outcome.codes.shape == original.shape
+
+
+@RAISES
 def test_carving_more_territories_adds_vacant_ones_in_the_same_edit(qtbot, window):
     project = window.project
     original = project.plan.codes.copy()
@@ -341,3 +380,33 @@ def test_job_reports_progress_and_stops_early_with_the_best_plan(sample_document
     assert result.codes.min() >= 0
     assert result.elapsed_s < 30
     assert problem.metric_names == ("accounts",)
+
+
+def test_job_stopped_before_the_search_raises_cancelled(sample_document):
+    from terrmap.errors import Cancelled
+
+    project = sample_document.project
+    choices = OptimiseChoices(
+        mode="rebalance",
+        territories=12,
+        metrics=("accounts",),
+        tolerance_pct=5.0,
+        max_moved_pct=None,
+        disruption="units",
+        anchor_homes=False,
+        locked_territories=(),
+        keep_selected=False,
+        seed=0,
+        time_limit_s=5.0,
+    )
+    params = make_params(project, choices, None)
+    finish = threading.Event()
+    finish.set()  # Stop pressed while the units' neighbours were still being found
+    with pytest.raises(Cancelled):
+        optimise_job(project, choices, params, finish, progress=lambda *_: None, stop=lambda: False)
+    # Nothing half-made is cached: the next run finds the neighbours and searches.
+    problem, _params, result = optimise_job(
+        project, choices, params, threading.Event(), progress=lambda *_: None, stop=lambda: False
+    )
+    assert problem.adjacency.indptr[-1] > 0
+    assert result.codes.shape == (217,)
