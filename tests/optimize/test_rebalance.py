@@ -251,3 +251,41 @@ def test_uncapped_rebalance_keeps_the_better_of_its_two_starts(
     assert key(both) <= key(allocation)
     assert key(both) <= key(flows)
     assert key(allocation) != key(flows)
+
+
+def test_a_capped_rebalance_second_start_leaves_time_to_narrow(
+    northeast, northeast_frame, monkeypatch
+):
+    """The ejection chains start ends NARROW_RESERVE_SHARE of the limit early, so the
+    narrowing after it has time on a layer where the chains alone would use it all."""
+    import time
+
+    from terrmap.optimize import solver
+
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(
+        territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=2.0, time_limit_s=8.0
+    )
+    deadlines: list[float] = []
+    narrowed: list[float] = []
+    real_start, real_narrow = solver._one_start, solver._narrow
+
+    def one_start(problem, params, model, run, deadline, *rest):
+        deadlines.append(deadline)
+        return real_start(problem, params, model, run, deadline, *rest)
+
+    def narrow(search, *rest):
+        narrowed.append(time.perf_counter())
+        return real_narrow(search, *rest)
+
+    monkeypatch.setattr(solver, "_one_start", one_start)
+    monkeypatch.setattr(solver, "_narrow", narrow)
+    began = time.perf_counter()
+    result = optimise(problem, params)
+    assert not result.tolerance_met  # both starts ran and the narrowing followed
+    # (then the check of what the tolerance takes without a cap runs its own starts)
+    assert len(deadlines) >= 2
+    assert narrowed
+    reserve = solver.NARROW_RESERVE_SHARE * params.time_limit_s
+    assert deadlines[0] - deadlines[1] == pytest.approx(reserve)
+    assert deadlines[0] == pytest.approx(began + params.time_limit_s, abs=0.5)
