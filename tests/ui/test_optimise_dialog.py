@@ -347,21 +347,25 @@ def test_opening_another_document_closes_the_dialog(qtbot, window, sample_docume
 
 
 # -- the job alone (no window) --------------------------------------------------------------
-def test_job_reports_progress_and_stops_early_with_the_best_plan(sample_document):
-    project = sample_document.project
-    choices = OptimiseChoices(
+def _rebalance_choices(*, tolerance_pct: float, time_limit_s: float) -> OptimiseChoices:
+    return OptimiseChoices(
         mode="rebalance",
         territories=12,
         metrics=("accounts",),
-        tolerance_pct=0.5,
+        tolerance_pct=tolerance_pct,
         max_moved_pct=None,
         disruption="units",
         anchor_homes=False,
         locked_territories=(),
         keep_selected=False,
         seed=0,
-        time_limit_s=60.0,
+        time_limit_s=time_limit_s,
     )
+
+
+def test_job_reports_progress_and_stops_early_with_the_best_plan(sample_document):
+    project = sample_document.project
+    choices = _rebalance_choices(tolerance_pct=0.5, time_limit_s=60.0)
     params = make_params(project, choices, None)
     finish = threading.Event()
     reports: list[float] = []
@@ -386,19 +390,7 @@ def test_job_stopped_before_the_search_raises_cancelled(sample_document):
     from terrmap.errors import Cancelled
 
     project = sample_document.project
-    choices = OptimiseChoices(
-        mode="rebalance",
-        territories=12,
-        metrics=("accounts",),
-        tolerance_pct=5.0,
-        max_moved_pct=None,
-        disruption="units",
-        anchor_homes=False,
-        locked_territories=(),
-        keep_selected=False,
-        seed=0,
-        time_limit_s=5.0,
-    )
+    choices = _rebalance_choices(tolerance_pct=5.0, time_limit_s=5.0)
     params = make_params(project, choices, None)
     finish = threading.Event()
     finish.set()  # Stop pressed while the units' neighbours were still being found
