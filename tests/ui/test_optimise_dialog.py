@@ -247,7 +247,9 @@ def test_stop_during_a_run_previews_the_best_plan_so_far_and_changes_nothing(qtb
     assert progress is not None
     assert progress.isVisible()
     stop = next(b for b in progress.findChildren(QPushButton) if b.text() == Text.STOP)
-    qtbot.waitUntil(lambda: progress.value() > 0, timeout=RUN_TIMEOUT_MS)
+    # Once the search has begun (Stop while preparing cancels: see below).
+    qtbot.waitUntil(lambda: Text.STOP_HINT in progress.labelText(), timeout=RUN_TIMEOUT_MS)
+    assert progress.value() > 0
     qtbot.mouseClick(stop, LEFT)
     qtbot.waitUntil(lambda: dialog.showing_preview, timeout=RUN_TIMEOUT_MS)
     outcome = controller.outcome
