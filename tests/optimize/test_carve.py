@@ -424,3 +424,28 @@ def test_a_run_the_time_limit_cuts_short_says_more_time_may_help():
     cancelled = optimise(problem, OptimiseParams(territories=60), stop=lambda: True)
     assert cancelled.stopped_early
     assert not any("time limit" in m for m in cancelled.messages)
+
+
+def test_progress_keeps_up_with_the_clock(sample_problem):
+    """A rebalance whose first start takes the whole limit (a tenth of a second here,
+    as a minute does on a national ZIP layer) still moves the bar along with the time
+    used, never back, and ends full. (Its own share would leave it at 0.45 until Done.)"""
+    import time
+
+    seen: list[tuple[float, float]] = []
+    params = OptimiseParams(
+        territories=12, mode="rebalance", tolerance_pct=0.05, seed=0, time_limit_s=0.1
+    )
+    began = time.perf_counter()
+    optimise(
+        sample_problem,
+        params,
+        progress=lambda f, _m: seen.append((f, time.perf_counter() - began)),
+    )
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions)
+    assert fractions[0] == 0.0
+    assert fractions[-1] == 1.0
+    for fraction, elapsed in seen[:-1]:
+        used = min(elapsed / params.time_limit_s, 1.0)
+        assert fraction >= solver.NARROW_FROM * used - 0.03  # whole percents, and a lag
