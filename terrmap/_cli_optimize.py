@@ -19,7 +19,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -214,7 +214,7 @@ def _project_job(args: argparse.Namespace) -> OptimiseJob:
     if k == 0:
         raise TerrmapError(f"{Path(args.project).name} has no territories; give --territories K")
     params = _params(args, k)
-    problem = problem_from_project(project, metrics)
+    problem = problem_from_project(project, metrics, progress=_adjacency_progress())
     labels = (*existing, *new_territory_ids(existing, k - len(existing)))
     names = {t.id: t.name for t in project.territories}
     return OptimiseJob(
@@ -251,7 +251,7 @@ def _units_job(args: argparse.Namespace) -> OptimiseJob:
     frame = imported.frame.reset_index()  # the cleaned string ids become column unit_id
     weights = [_match_column(frame, name, path) for name in dict.fromkeys(args.weight)]
     try:
-        problem = problem_from_frame(frame, "unit_id", weights)
+        problem = problem_from_frame(frame, "unit_id", weights, progress=_adjacency_progress())
     except InputError as error:
         if error.file is not None:
             raise
@@ -269,6 +269,15 @@ def _units_job(args: argparse.Namespace) -> OptimiseJob:
         activity_name=weights[0],
         warnings=notes,
     )
+
+
+def _adjacency_progress() -> Callable[[float], None] | None:
+    """A progress line for finding which units share a boundary, on a terminal: the
+    first step of a run, some 20 s on a national ZCTA layer."""
+    show = progress_printer()
+    if show is None:
+        return None
+    return lambda fraction: show(fraction, "Finding which units share a boundary")
 
 
 def _match_column(frame: gpd.GeoDataFrame, name: str, path: Path) -> str:

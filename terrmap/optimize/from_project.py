@@ -107,7 +107,11 @@ def problem_from_project(
 
 
 def problem_from_frame(
-    frame: gpd.GeoDataFrame, id_field: str, weight_columns: Sequence[str]
+    frame: gpd.GeoDataFrame,
+    id_field: str,
+    weight_columns: Sequence[str],
+    *,
+    progress: Callable[[float], object] | None = None,
 ) -> OptimiseProblem:
     """Snapshot a plain boundary layer (no project) for carving.
 
@@ -119,6 +123,8 @@ def problem_from_frame(
         Column (or index name) holding unique unit ids.
     weight_columns
         Columns to balance; the first also weighs compactness.
+    progress
+        Passed to `unit_adjacency` (a national ZCTA layer takes some 20 s there).
 
     Raises
     ------
@@ -141,7 +147,7 @@ def problem_from_frame(
         xy_km=representative_points_km(geometry),
         weights=weights,
         metric_names=weight_columns,
-        adjacency=unit_adjacency(geometry),
+        adjacency=unit_adjacency(geometry, progress=progress),
         activity=weights[:, 0].copy(),
     )
 

@@ -174,19 +174,9 @@ def test_ctrl_c_keeps_the_best_plan(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The first progress report presses Ctrl-C: the run ends early but still delivers."""
-
-    def press_ctrl_c_once() -> object:
-        pressed: list[bool] = []
-
-        def progress(_fraction: float, _message: str) -> None:
-            if not pressed:
-                pressed.append(True)
-                os.kill(os.getpid(), signal.SIGINT)
-
-        return progress
-
-    monkeypatch.setattr(_cli_optimize, "progress_printer", press_ctrl_c_once)
+    """The search's first progress report presses Ctrl-C: the run ends early but still
+    delivers."""
+    monkeypatch.setattr(_cli_optimize, "progress_printer", _press_ctrl_c_once(searching=True))
     handler = signal.getsignal(signal.SIGINT)
     out_csv = tmp_path / "plan.csv"
     started = time.perf_counter()
@@ -198,6 +188,40 @@ def test_ctrl_c_keeps_the_best_plan(
     assert "Stopped with Ctrl-C after" in out
     assert len(_plan(out_csv)) == 217
     assert signal.getsignal(signal.SIGINT) is handler  # Ctrl-C means Ctrl-C again
+
+
+def _press_ctrl_c_once(*, searching: bool) -> object:
+    """A `progress_printer` stand-in whose first report of the search (or of finding
+    the units' neighbours, before it) sends this process SIGINT, as Ctrl-C does."""
+    pressed: list[bool] = []
+
+    def printer() -> object:
+        def progress(_fraction: float, message: str) -> None:
+            finding = message == "Finding which units share a boundary"
+            if not pressed and finding != searching:
+                pressed.append(True)
+                os.kill(os.getpid(), signal.SIGINT)
+
+        return progress
+
+    return printer
+
+
+def test_ctrl_c_while_finding_neighbours_stops_without_a_plan(
+    ri_zcta: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before the search there is no plan to keep: Ctrl-C ends the run, writing nothing."""
+    monkeypatch.setattr(_cli_optimize, "progress_printer", _press_ctrl_c_once(searching=False))
+    out_csv = tmp_path / "ri.csv"
+    argv = ["optimize", "--units", ri_zcta, "--id-field", "ZCTA5CE10", "--weight", "ALAND10"]
+    status, out, err = run_cli(capsys, *argv, "--territories", "4", *FAST, "--out", out_csv)
+    assert status == cli.EXIT_INTERRUPTED
+    assert "interrupted" in err
+    assert not out_csv.exists()
+    assert out == ""
 
 
 # -- a plain boundary file ---------------------------------------------------------
