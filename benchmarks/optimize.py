@@ -126,7 +126,7 @@ def reported_by_terrmap(result: object) -> dict[str, object]:
     return {
         "max_dev_pct": round(max(b.max_abs_deviation_pct for b in result.balance), 2),
         "non_contiguous": int(np.sum(~np.asarray(result.contiguous, dtype=bool))),
-        "compactness_km": round(float(result.compactness_km), 1),
+        "compactness_km": round(float(result.compactness_km), 2),
         "moved_share_pct": round(float(result.moved_share_pct), 2),
         "stopped_early": bool(result.stopped_early),
         "messages": list(result.messages)[:5],

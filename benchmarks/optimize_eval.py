@@ -263,7 +263,7 @@ def evaluate(context: Context, codes: np.ndarray) -> dict[str, object]:
         "non_contiguous": non_contiguous_territories(context, codes),
         "non_contiguous_islands_forgiven": non_contiguous_territories(context, codes, True),
         "empty_territories": int(k - len(np.unique(codes))),
-        "compactness_km": round(compactness_km(context, codes), 1),
+        "compactness_km": round(compactness_km(context, codes), 2),
     }
     current = context.instance.current
     if current is not None:
