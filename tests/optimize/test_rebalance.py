@@ -289,3 +289,34 @@ def test_a_capped_rebalance_second_start_leaves_time_to_narrow(
     reserve = solver.NARROW_RESERVE_SHARE * params.time_limit_s
     assert deadlines[0] - deadlines[1] == pytest.approx(reserve)
     assert deadlines[0] == pytest.approx(began + params.time_limit_s, abs=0.5)
+
+
+def test_a_capped_rebalance_of_a_large_layer_makes_one_start(
+    northeast, northeast_frame, monkeypatch
+):
+    """Above CHAINS_MAX_UNITS units the ejection chains start is skipped (here the
+    threshold is lowered below the test layer's size): flows, then narrowing, only."""
+    from terrmap.optimize import solver
+
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(
+        territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=2.0, time_limit_s=8.0
+    )
+    capped_runs: list[int] = []  # (the note's uncapped check runs starts of its own)
+    real_start = solver._one_start
+
+    def one_start(problem, params, model, run, *rest):
+        if model.max_moved is not None:
+            capped_runs.append(run)
+        return real_start(problem, params, model, run, *rest)
+
+    monkeypatch.setattr(solver, "_one_start", one_start)
+    optimise(problem, params)
+    assert capped_runs == [0, 1]  # the first start misses a band, so the chains follow
+    capped_runs.clear()
+    monkeypatch.setattr(solver, "CHAINS_MAX_UNITS", problem.n_units - 1)
+    result = optimise(problem, params)
+    assert capped_runs == [0]
+    assert not result.tolerance_met
+    assert result.moved_share_pct <= 2.0 + 1e-9
+    check_plan(problem, result, 8)
