@@ -103,10 +103,10 @@ TABU_TENURE_BASE = 8
 CAP_LEFT_SHARE = 0.1
 UNCAPPED_CHECK_MIN_S = 0.5
 # A capped rebalance's second start (ejection chains) ends this share of the time limit
-# before it, so narrowing the worst deviation (`_narrow`) has time on large layers:
-# 33,300 cells with their eastern fifth +30 % under a 10 % cap, 60 s: the chains took
-# 37 s and left none, 21.9 % off; with the reserve, 14.8 %. Smaller layers finish long
-# before either deadline.
+# before it, so narrowing the worst deviation (`_narrow`) has time where the chains are
+# slow: 33,300 cells with their eastern fifth +30 % under a 10 % cap, 60 s, before
+# CHAINS_MAX_UNITS kept the chains off such layers: the chains took 37 s and left none,
+# 21.9 % off; with the reserve, 14.8 %. US counties finish long before either deadline.
 NARROW_RESERVE_SHARE = 0.25
 # Above this many units a capped rebalance makes no second start (ejection chains): one
 # chain carries a unit a hop, a sliver of a territory with hundreds of units, so the
