@@ -772,9 +772,13 @@ def _narrow(search: LocalSearch, params: OptimiseParams, progress: Progress) -> 
     """
     walk = _walk_steps(search.model)
     model_band = search.band.copy()
+    began = time.perf_counter()
+    room = max(search.deadline - began, 1e-9)
 
     def report(message: str) -> None:
-        progress(NARROW_FROM, message)
+        # Through the rest of the bar by the time left: rounds can take half a minute.
+        elapsed = min((time.perf_counter() - began) / room, 1.0)
+        progress(NARROW_FROM + (1.0 - NARROW_FROM) * 0.99 * elapsed, message)
 
     message = "Narrowing the worst deviation"
     best_worst, best_codes = np.inf, search.codes.copy()

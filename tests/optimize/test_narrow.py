@@ -137,3 +137,16 @@ def test_narrowing_goes_again_from_the_polished_plan_while_the_worst_falls(
     kept = _worst(land_and_water, result.codes, params.territories)
     assert kept == pytest.approx(min(reached), abs=1e-6)
     assert (pieces(land_and_water, result.codes) == 1).all()
+
+
+def test_progress_moves_on_while_narrowing(land_and_water):
+    """Rounds of narrowing can take half a minute on a national layer: the bar goes on
+    from NARROW_FROM by the time they use, never back and never full before Done."""
+    seen: list[tuple[float, str]] = []
+    params = OptimiseParams(territories=6, tolerance_pct=2.0, seed=1, time_limit_s=10.0)
+    optimise(land_and_water, params, progress=lambda f, m: seen.append((f, m)))
+    narrowing = [f for f, m in seen if m == "Narrowing the worst deviation"]
+    assert narrowing
+    assert narrowing == sorted(narrowing)
+    assert solver.NARROW_FROM <= narrowing[0] < narrowing[-1] < 1.0
+    assert seen[-1] == (1.0, "Done")
