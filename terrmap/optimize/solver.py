@@ -308,12 +308,17 @@ def _clocked(progress: Progress, started: float, limit_s: float) -> Progress:
     shown = [0.0]
 
     def report(fraction: float, message: str) -> None:
-        elapsed = min((time.perf_counter() - started) / max(limit_s, 1e-9), 1.0)
+        elapsed = _time_share(started, started + limit_s)
         by_clock = math.floor(100 * NARROW_FROM * elapsed) / 100  # whole percents: starts at 0
         shown[0] = max(shown[0], fraction, by_clock)
         progress(shown[0], message)
 
     return report
+
+
+def _time_share(start: float, end: float) -> float:
+    """The share (0–1) of the time from ``start`` to ``end`` that has passed."""
+    return min((time.perf_counter() - start) / max(end - start, 1e-9), 1.0)
 
 
 def _capped(model: Model) -> bool:
@@ -694,11 +699,10 @@ def _search(
     """
     search = _new_search(problem, params, model, codes, deadline, stop)
     start = time.perf_counter() if since is None else since
-    budget = max(deadline - start, 1e-9)
     walk = _walk_steps(model)
 
     def report(message: str) -> None:
-        fraction = min((time.perf_counter() - start) / budget, 1.0)
+        fraction = _time_share(start, deadline)
         progress(_REPAIR_END + (1 - _REPAIR_END) * fraction, message)
 
     converged = True
@@ -773,11 +777,10 @@ def _narrow(search: LocalSearch, params: OptimiseParams, progress: Progress) -> 
     walk = _walk_steps(search.model)
     model_band = search.band.copy()
     began = time.perf_counter()
-    room = max(search.deadline - began, 1e-9)
 
     def report(message: str) -> None:
         # Through the rest of the bar by the time left: rounds can take half a minute.
-        elapsed = min((time.perf_counter() - began) / room, 1.0)
+        elapsed = _time_share(began, search.deadline)
         progress(NARROW_FROM + (1.0 - NARROW_FROM) * 0.99 * elapsed, message)
 
     message = "Narrowing the worst deviation"
