@@ -284,10 +284,11 @@ def optimise(
             f"settled; a longer limit may bring the plan within ±{params.tolerance_pct:g} %."
         )
     if best_key[0] > 0 and not proved:
-        if _cap_spent(model, best_codes):
-            notes += _cap_notes(problem, params, model, deadline, stop, progress)
-        else:
-            notes += _lumpy_units_notes(problem, model, params)
+        spent = _cap_spent(model, best_codes)
+        cap_notes = []
+        if _capped(model):
+            cap_notes = _cap_notes(problem, params, model, deadline, stop, progress, spent)
+        notes += cap_notes if spent else cap_notes + _lumpy_units_notes(problem, model, params)
     progress(1.0, "Done")
     best_codes, _ = existing_labels(problem, params, best_codes, pinned=_pinned(model))
     return summarise(
@@ -358,19 +359,26 @@ def _cap_notes(
     deadline: float,
     stop: Stop,
     progress: Progress,
+    spent: bool,
 ) -> list[str]:
-    """Why a capped rebalance missed the tolerance: its cap is spent. In the time left,
-    the same rebalance without the cap shows what share of moves the tolerance takes,
-    so the user knows what cap to allow (or that the cap is not the only limit)."""
+    """Why a capped rebalance missed the tolerance. In the time left, the same rebalance
+    without the cap shows what share of moves the tolerance takes, so the user knows
+    what cap to allow (or that the cap is not the only limit).
+
+    When the cap is ``spent`` it is named as the cause. Otherwise it may still be: the
+    narrowing of a 33,300-cell layer's worst deviation runs into the cap, and the polish
+    after it gives moves back; so a tolerance met without the cap is reported, and
+    nothing is said of the cap otherwise."""
     tolerance = f"±{params.tolerance_pct:g} %"
     name = problem.disruption_name
-    note = (
-        f"The move cap is spent (at most {params.max_moved_pct:g} % of the {name} may change "
-        f"owner) and keeps the plan from {tolerance}"
-    )
+    cap = f"at most {params.max_moved_pct:g} % of the {name} may change owner"
+    if spent:
+        note = f"The move cap is spent ({cap}) and keeps the plan from {tolerance}"
+    else:
+        note = f"This plan keeps within the move cap ({cap})"
     left = deadline - time.perf_counter()
     if left < UNCAPPED_CHECK_MIN_S or stop():
-        return [note + "."]
+        return [note + "."] if spent else []
     message = "Checking what the move cap costs"
     progress(NARROW_FROM + 0.5 * (1 - NARROW_FROM), message)
     free = optimise(
@@ -382,12 +390,14 @@ def _cap_notes(
         stop=stop,
     )
     if free.stopped_early:
-        return [note + "."]
+        return [note + "."] if spent else []
     if free.tolerance_met:
         return [
             f"{note}: without a cap, {tolerance} is met by moving "
             f"{free.moved_share_pct:.1f} % of the {name}."
         ]
+    if not spent:
+        return []
     worst = max(b.max_abs_deviation_pct for b in free.balance)
     alone = f"{note}; but even without a cap the most balanced plan found is {worst:.1f} % off."
     return [alone, *_lumpy_units_notes(problem, model, params)]
@@ -712,7 +722,7 @@ def _search(
             balance_by_chains(search)
         else:
             balance_by_flows(search)
-    best_codes, best_key = search.codes.copy(), _key(search, _SPREAD_POLISHING)
+    best_codes, best_key = search.codes.copy(), _phase_key(search)
     for spread, message in (
         (_SPREAD_BALANCING, "Balancing"),
         (_SPREAD_POLISHING, "Improving compactness"),
@@ -722,7 +732,7 @@ def _search(
         converged = outcome != _CUT
         if params.mode == "rebalance" and spread == _SPREAD_BALANCING:
             converged = _alternate_flows(search, walk, report) and converged
-        key = _key(search, _SPREAD_POLISHING)
+        key = _phase_key(search)
         if key < best_key:
             best_codes, best_key = search.codes.copy(), key
         if search.out_of_time() or outcome == _STALLED:
@@ -858,6 +868,16 @@ def _improve(search: LocalSearch) -> None:
     search.improve()
     if USE_SWAPS:
         improve_with_swaps(search)
+
+
+def _phase_key(search: LocalSearch) -> tuple[float, float, float]:
+    """Which phase's plan a start keeps: the smallest worst band violation first, as
+    `_plan_key` orders the starts. By total violation alone, the polish of a capped
+    rebalance of a 33,300-cell layer that missed its bands won, having taken the worst
+    territory from 11 % to 23 % off for a slightly smaller total."""
+    outside = np.maximum(np.abs(search.deviations()) - search.band, 0.0)
+    worst = float(outside[~search.model.closed].max(initial=0.0))
+    return (round(worst, 9), *_key(search, _SPREAD_POLISHING))
 
 
 def _key(search: LocalSearch, spread: float | None = None) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -320,3 +321,116 @@ def test_a_capped_rebalance_of_a_large_layer_makes_one_start(
     assert not result.tolerance_met
     assert result.moved_share_pct <= 2.0 + 1e-9
     check_plan(problem, result, 8)
+
+
+def _stripes_rebalance(northeast, cap_pct: float):
+    """Five west-to-east stripes of NY/PA/NJ counties as the current plan, each county
+    weighing 1 but those of the eastern stripe 1.5, as a rebalance search under a cap of
+    ``cap_pct`` % of the units: load has to cross the row of stripes to reach the
+    western one."""
+    from terrmap.optimize.local_search import LocalSearch
+    from terrmap.optimize.model import build_model
+    from tests.optimize.conftest import stripes_search
+
+    stripes = stripes_search(northeast, 5).codes.copy()
+    east = int(np.argmax([northeast.xy_km[stripes == c, 0].mean() for c in range(5)]))
+    weights = np.ones_like(northeast.weights)
+    weights[stripes == east] = 1.5
+    problem = replace(northeast, weights=weights, current=stripes)
+    params = OptimiseParams(
+        territories=5, mode="rebalance", tolerance_pct=2.0, max_moved_pct=cap_pct
+    )
+    model = build_model(problem, params)
+    search = LocalSearch(
+        model,
+        problem.adjacency,
+        model.start,
+        disruption_weight=1.0,
+        deadline=time.perf_counter() + 60,
+        stop=lambda: False,
+    )
+    return problem, search, east
+
+
+def test_capped_flows_spread_the_shortfall_to_the_farthest_territory(northeast):
+    """Under a cap that cannot pay for every band, the flows lower the largest shortfall
+    first: every territory left outside its aim is left equally far outside, the
+    western stripe included. (Least total shortfall, as without a cap, fills the
+    stripes nearest the excess and leaves the western one 6.8 % off, against 4.0 %.)"""
+    from terrmap.optimize.rebalance import (
+        AIM_BAND_SHARE,
+        territory_excess,
+        territory_flows,
+        unit_loads,
+    )
+
+    problem, search, east = _stripes_rebalance(northeast, cap_pct=12.0)
+    x = [problem.xy_km[search.codes == c, 0].mean() for c in range(5)]
+    west = int(np.argmin(x))
+    excess, band = territory_excess(search)
+    assert excess[east] > 0
+    assert excess[west] < -band[west]
+    flows = territory_flows(search, unit_loads(search))
+    net = np.zeros(5)
+    for a, b, amount in flows:
+        net[a] -= amount
+        net[b] += amount
+    assert net[west] > 0
+    after = excess + net
+    short = np.maximum(np.abs(after) - AIM_BAND_SHARE * band, 0.0)
+    assert short.max() < -excess[west] - band[west]
+    assert short.max() - short[short > 0].min() < 1e-6
+
+
+def test_the_phase_a_start_keeps_is_ordered_as_the_starts_are(northeast):
+    """`_phase_key`'s first term is `_plan_key`'s (the worst band violation), so a start
+    keeps the phase whose plan would also win among the starts."""
+    from terrmap.optimize import solver
+    from terrmap.optimize.model import build_model
+    from tests.optimize.conftest import stripes_search
+
+    for k in (4, 6):
+        search = stripes_search(northeast, k)
+        params = OptimiseParams(territories=k, tolerance_pct=5.0)
+        model = build_model(northeast, params)
+        phase = solver._phase_key(search)
+        plan = solver._plan_key(northeast, model, params, search.codes)
+        assert phase[0] > 0  # stripes miss the band
+        assert phase[0] == pytest.approx(plan[0], abs=1e-9)
+        assert phase[1:] == solver._key(search, solver._SPREAD_POLISHING)
+
+
+def test_a_cap_that_is_not_spent_still_reports_what_the_tolerance_takes(northeast, northeast_frame):
+    """When the plan leaves some of the cap unused (the polish gives moves back), the
+    optimiser does not blame the cap, but says what share of moves the tolerance takes
+    without it, if it is met then; otherwise nothing about the cap."""
+    from terrmap.optimize import solver
+    from terrmap.optimize.model import build_model
+
+    problem = _perturbed(northeast, northeast_frame)
+    for tolerance, expect_note in ((2.0, True), (0.1, False)):
+        params = OptimiseParams(
+            territories=8,
+            mode="rebalance",
+            tolerance_pct=tolerance,
+            max_moved_pct=2.0,
+            time_limit_s=6.0,
+        )
+        model = build_model(problem, params)
+        notes = solver._cap_notes(
+            problem,
+            params,
+            model,
+            time.perf_counter() + params.time_limit_s,
+            lambda: False,
+            lambda *_: None,
+            spent=False,
+        )
+        if expect_note:
+            assert len(notes) == 1
+            assert notes[0].startswith(
+                "This plan keeps within the move cap (at most 2 % of the units may change "
+                "owner): without a cap, ±2 % is met by moving "
+            )
+        else:
+            assert notes == []
