@@ -400,37 +400,53 @@ def test_the_phase_a_start_keeps_is_ordered_as_the_starts_are(northeast):
         assert phase[1:] == solver._key(search, solver._SPREAD_POLISHING)
 
 
-def test_a_cap_that_is_not_spent_still_reports_what_the_tolerance_takes(northeast, northeast_frame):
-    """When the plan leaves some of the cap unused (the polish gives moves back), the
-    optimiser does not blame the cap, but says what share of moves the tolerance takes
-    without it, if it is met then; otherwise nothing about the cap."""
+def test_the_narrowing_says_whether_it_ran_into_the_cap(northeast, northeast_frame):
+    """`_narrow` reports a cap spent while narrowing (2 % of the units), not one with
+    room left (60 %), and never leaves the cap exceeded."""
     from terrmap.optimize import solver
     from terrmap.optimize.model import build_model
+    from terrmap.optimize.rebalance import balance_by_flows
 
     problem = _perturbed(northeast, northeast_frame)
-    for tolerance, expect_note in ((2.0, True), (0.1, False)):
+    for cap, tolerance, expected in ((2.0, 2.0, True), (60.0, 0.1, False)):
         params = OptimiseParams(
             territories=8,
             mode="rebalance",
             tolerance_pct=tolerance,
-            max_moved_pct=2.0,
+            max_moved_pct=cap,
             time_limit_s=6.0,
         )
         model = build_model(problem, params)
-        notes = solver._cap_notes(
-            problem,
-            params,
-            model,
-            time.perf_counter() + params.time_limit_s,
-            lambda: False,
-            lambda *_: None,
-            spent=False,
-        )
-        if expect_note:
-            assert len(notes) == 1
-            assert notes[0].startswith(
-                "This plan keeps within the move cap (at most 2 % of the units may change "
-                "owner): without a cap, ±2 % is met by moving "
-            )
-        else:
-            assert notes == []
+        deadline = time.perf_counter() + params.time_limit_s
+        search = solver._new_search(problem, params, model, model.start, deadline, lambda: False)
+        balance_by_flows(search)
+        assert search.violation() > 0
+        assert solver._narrow(search, params, lambda *_: None) is expected
+        assert search.moved <= model.max_moved + 1e-12
+
+
+def test_a_cap_spent_while_narrowing_is_named_as_the_cause(northeast, northeast_frame):
+    """When the narrowing spent the cap but the polish gave moves back, the note says
+    so rather than that the cap is spent, with what the tolerance takes without it."""
+    from terrmap.optimize import solver
+    from terrmap.optimize.model import build_model
+
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(
+        territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=2.0, time_limit_s=6.0
+    )
+    notes = solver._cap_notes(
+        problem,
+        params,
+        build_model(problem, params),
+        time.perf_counter() + params.time_limit_s,
+        lambda: False,
+        lambda *_: None,
+        spent=False,
+    )
+    assert len(notes) == 1
+    assert notes[0].startswith(
+        "The move cap (at most 2 % of the units may change owner) keeps the plan from ±2 % "
+        "(narrowing the worst deviation spent it; moves that did not help were given "
+        "back): without a cap, ±2 % is met by moving "
+    )
