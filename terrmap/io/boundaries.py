@@ -227,18 +227,26 @@ def _polygonal_geometry(
         geometry[invalid] = shapely.make_valid(
             geometry[invalid], method="structure", keep_collapsed=False
         )
-        warnings.append(f"repaired {_count(invalid, ids)} invalid geometries (make_valid)")
+        warnings.append(
+            f"repaired {_count(invalid, ids, 'invalid geometry', 'invalid geometries')}"
+        )
     non_polygonal = ~missing & ~_is_polygonal(geometry)
     if non_polygonal.any():
         geometry[non_polygonal] = [_polygonal_part(g) for g in geometry[non_polygonal]]
         lost = non_polygonal & shapely.is_empty(geometry)
         if lost.any():
-            warnings.append(f"dropped {_count(lost, ids)} units without polygon geometry")
+            lost_units = _count(
+                lost, ids, "unit without polygon geometry", "units without polygon geometry"
+            )
+            warnings.append(f"dropped {lost_units}")
         missing |= lost
     if missing.all():
         raise InputError("the layer has no polygon geometries", file=path)
     if (missing & ~non_polygonal).any():
-        warnings.append(f"dropped {_count(missing & ~non_polygonal, ids)} units without geometry")
+        empty = _count(
+            missing & ~non_polygonal, ids, "unit without geometry", "units without geometry"
+        )
+        warnings.append(f"dropped {empty}")
     return geometry, ~missing
 
 
@@ -271,10 +279,12 @@ def _polygonal_part(geometry: shapely.Geometry) -> shapely.Geometry:
     return merged if merged.geom_type in ("Polygon", "MultiPolygon") else shapely.Polygon()
 
 
-def _count(mask: np.ndarray, ids: pd.Series) -> str:
+def _count(mask: np.ndarray, ids: pd.Series, one: str, many: str) -> str:
+    """ "1 unit without geometry (b)", "3 units without geometry (a, b, c)"."""
+    count = int(mask.sum())
     shown = ids[mask].head(_MAX_IDS_SHOWN).tolist()
-    more = ", ..." if mask.sum() > _MAX_IDS_SHOWN else ""
-    return f"{int(mask.sum())} ({', '.join(shown)}{more})"
+    more = ", ..." if count > _MAX_IDS_SHOWN else ""
+    return f"{count} {one if count == 1 else many} ({', '.join(shown)}{more})"
 
 
 def _assemble(
