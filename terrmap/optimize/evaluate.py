@@ -276,10 +276,11 @@ def island_notes(problem: OptimiseProblem) -> tuple[str, ...]:
     label = problem.unit_label
     shown = ", ".join(f"{label(a)} → {label(b)}" for a, b in links[:5])
     more = f" and {len(links) - 5} more" if len(links) > 5 else ""
-    return (
-        f"{len(links)} unit group(s) share no boundary with the rest and were linked to "
-        f"the nearest unit: {shown}{more}.",
-    )
+    if len(links) == 1:
+        lead = "1 group of units shares no boundary with the rest and was linked"
+    else:
+        lead = f"{len(links)} groups of units share no boundary with the rest and were linked"
+    return (f"{lead} to the nearest unit: {shown}{more}.",)
 
 
 def meets_tolerance(

@@ -31,7 +31,23 @@ def test_carve_zcta_with_islands(ri_zcta):
     params = OptimiseParams(territories=4, tolerance_pct=10.0, time_limit_s=5.0)
     result = optimise(ri_zcta, params)
     check_plan(ri_zcta, result, 4)
-    assert any("linked to the nearest unit" in m for m in result.messages)
+    assert (
+        "3 groups of units share no boundary with the rest and were linked to the nearest "
+        "unit: 02872 → 02889, 02835 → 02840, 02807 → 02882." in result.messages
+    )
+
+
+def test_a_single_island_is_named_in_the_singular(ri_zcta):
+    from dataclasses import replace
+
+    from terrmap.optimize.evaluate import island_notes
+
+    one = replace(ri_zcta, adjacency=replace(ri_zcta.adjacency, attached=((0, 1),)))
+    first, second = ri_zcta.unit_ids[:2]
+    assert island_notes(one) == (
+        "1 group of units shares no boundary with the rest and was linked to the nearest "
+        f"unit: {first} → {second}.",
+    )
 
 
 def test_same_seed_same_plan(northeast):
