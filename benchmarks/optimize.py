@@ -117,7 +117,7 @@ def terrmap_params(instance: Instance, seed: int, time_limit_s: float, tolerance
         tolerance_pct=tolerance,
         max_moved_pct=instance.max_moved_pct,
         seed=seed,
-        time_limit_s=time_limit_s,
+        time_limit_s=instance.time_limit_s or time_limit_s,
     )
 
 
@@ -326,6 +326,8 @@ def describe_instance(context: Context, tolerance: float) -> dict[str, object]:
     }
     if instance.mode == "rebalance":
         row["max_moved_pct"] = instance.max_moved_pct
+    if instance.time_limit_s is not None:
+        row["terrmap_time_limit_s"] = instance.time_limit_s
     return row
 
 
@@ -368,7 +370,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--peers", default=",".join(("terrmap", *CARVE_PEERS, "no_change")))
     parser.add_argument("--quick", action="store_true", help="skip spopt on large instances")
     parser.add_argument("--repeat", type=int, default=3, help="terrmap runs (seeds)")
-    parser.add_argument("--time-limit", type=float, default=10.0, help="terrmap time limit, s")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        help="terrmap time limit, s (unless the instance sets its own)",
+    )
     parser.add_argument("--tolerance", type=float, default=2.0, help="± balance tolerance, %%")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--spopt-timeout", type=float, default=420.0, help="spopt cap, s")

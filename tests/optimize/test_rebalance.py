@@ -450,3 +450,31 @@ def test_a_cap_spent_while_narrowing_is_named_as_the_cause(northeast, northeast_
         "(narrowing the worst deviation spent it; moves that did not help were given "
         "back): without a cap, ±2 % is met by moving "
     )
+
+
+def test_the_check_without_the_cap_runs_only_with_time_enough_left(northeast, northeast_frame):
+    """With less than UNCAPPED_CHECK_TIME_FACTOR times the time used left, the check
+    without the cap would likely be cut short, so the note names the cap without it and
+    the time limit is not spent waiting."""
+    from terrmap.optimize import solver
+    from terrmap.optimize.model import build_model
+
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(
+        territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=2.0, time_limit_s=10.0
+    )
+    model = build_model(problem, params)
+    note = "The move cap is spent (at most 2 % of the units may change owner) and keeps the plan"
+    # The least time left that checks: left = factor × (limit - left).
+    factor = solver.UNCAPPED_CHECK_TIME_FACTOR
+    least = factor * params.time_limit_s / (1 + factor)
+    for left, checked in ((min(least + 2, 9.5), True), (least - 1, False)):
+        began = time.perf_counter()
+        notes = solver._cap_notes(
+            problem, params, model, began + left, lambda: False, lambda *_: None
+        )
+        assert len(notes) == 1
+        assert notes[0].startswith(note)
+        assert ("without a cap" in notes[0]) is checked
+        if not checked:
+            assert time.perf_counter() - began < 0.5
