@@ -149,20 +149,11 @@ def test_a_carve_is_labelled_after_the_existing_territories(northeast):
 CAP = 3.0
 
 
-def test_exchanges_under_a_spent_cap_lower_the_worst_deviation(northeast, northeast_frame):
-    """With the cap spent by flows, giving moved units back and moving better ones
-    lowers the worst territory's band violation, never exceeds the cap and keeps every
-    territory in one piece."""
-    import time
-
-    from terrmap.optimize.cap_exchange import exchange_moves
+def _search_from_current(problem, params: OptimiseParams):
+    """The rebalance's model and a local search (disruption weight 1) on its current plan."""
     from terrmap.optimize.local_search import LocalSearch
     from terrmap.optimize.model import build_model
-    from terrmap.optimize.rebalance import balance_by_flows
-    from tests.optimize.conftest import pieces
 
-    problem = _perturbed(northeast, northeast_frame)
-    params = OptimiseParams(territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=CAP)
     model = build_model(problem, params)
     search = LocalSearch(
         model,
@@ -172,6 +163,20 @@ def test_exchanges_under_a_spent_cap_lower_the_worst_deviation(northeast, northe
         deadline=time.perf_counter() + 60,
         stop=lambda: False,
     )
+    return model, search
+
+
+def test_exchanges_under_a_spent_cap_lower_the_worst_deviation(northeast, northeast_frame):
+    """With the cap spent by flows, giving moved units back and moving better ones
+    lowers the worst territory's band violation, never exceeds the cap and keeps every
+    territory in one piece."""
+    from terrmap.optimize.cap_exchange import exchange_moves
+    from terrmap.optimize.rebalance import balance_by_flows
+    from tests.optimize.conftest import pieces
+
+    problem = _perturbed(northeast, northeast_frame)
+    params = OptimiseParams(territories=8, mode="rebalance", tolerance_pct=2.0, max_moved_pct=CAP)
+    model, search = _search_from_current(problem, params)
     balance_by_flows(search)
 
     def worst() -> float:
@@ -328,8 +333,6 @@ def _stripes_rebalance(northeast, cap_pct: float):
     weighing 1 but those of the eastern stripe 1.5, as a rebalance search under a cap of
     ``cap_pct`` % of the units: load has to cross the row of stripes to reach the
     western one."""
-    from terrmap.optimize.local_search import LocalSearch
-    from terrmap.optimize.model import build_model
     from tests.optimize.conftest import stripes_search
 
     stripes = stripes_search(northeast, 5).codes.copy()
@@ -340,15 +343,7 @@ def _stripes_rebalance(northeast, cap_pct: float):
     params = OptimiseParams(
         territories=5, mode="rebalance", tolerance_pct=2.0, max_moved_pct=cap_pct
     )
-    model = build_model(problem, params)
-    search = LocalSearch(
-        model,
-        problem.adjacency,
-        model.start,
-        disruption_weight=1.0,
-        deadline=time.perf_counter() + 60,
-        stop=lambda: False,
-    )
+    _, search = _search_from_current(problem, params)
     return problem, search, east
 
 
