@@ -13,7 +13,7 @@ Instances (``INSTANCES``):
 - ``de_zcta_8`` / ``ri_zcta_8``: real Census 2010 ZCTAs of Delaware / Rhode Island into 8
   territories by land area (``ALAND10``). The synthetic sample account book (Northeast US) has
   no accounts in Delaware, so Delaware is by land area only.
-- ``ri_zcta_8_accounts``: Rhode Island by the 79 sample accounts that fall in its ZCTAs
+- ``ri_zcta_8_accounts``: Rhode Island by the 81 sample accounts that fall in its ZCTAs
   (granular: ~10 accounts a territory, so ±2 % is unreachable by integer counts alone).
 - ``us_counties_60_rebalance``: a good plan of ``us_counties_60`` (cached), with ZIP demand in the
   South Atlantic Census division raised by 30 %; rebalance moving at most 10 % of the units.
