@@ -280,7 +280,7 @@ def _polygonal_part(geometry: shapely.Geometry) -> shapely.Geometry:
 
 
 def _count(mask: np.ndarray, ids: pd.Series, one: str, many: str) -> str:
-    """ "1 unit without geometry (b)", "3 units without geometry (a, b, c)"."""
+    """The count and ids shown, e.g. "1 unit without geometry (b)" or "3 units … (a, b, c)"."""
     count = int(mask.sum())
     shown = ids[mask].head(_MAX_IDS_SHOWN).tolist()
     more = ", ..." if count > _MAX_IDS_SHOWN else ""

@@ -93,7 +93,8 @@ def territory_flows(search: LocalSearch, load: np.ndarray) -> list[tuple[int, in
     total slack then leaves the territories farthest from the excess as they were:
     the programme minimises the largest slack first (a column bounding every slack,
     priced as all of them together). On a 33,300-cell layer with its eastern fifth
-    +30 % and a 10 % cap that ends 10.9 % off instead of 11.8 %.
+    +30 % and a 10 % cap that alone ends 11.4 % off instead of 11.8 % (10.9 % with the
+    solver's choice of phase by the worst violation, `_phase_key`).
     """
     model = search.model
     excess, band = territory_excess(search)
