@@ -156,15 +156,20 @@ class LocalSearch:
                 total += max(0.0, abs(r) - self.band_list[c][j])
         return total
 
+    def outside_band(self) -> np.ndarray:
+        """``(open K, m)`` how far each open territory's deviation lies outside its band."""
+        outside = np.maximum(np.abs(self.deviations()) - self.band, 0.0)
+        return outside[~self.model.closed]
+
     def objective(self, spread: float | None = None) -> float:
         """The objective of the current plan, recomputed from scratch (see module doc)."""
         model = self.model
         dist = np.hypot(*(model.xy - self.centres()[self.codes]).T)
         value = float((model.cost * dist).sum()) / self.compact_scale
         r = self.deviations()
-        excess = np.maximum(np.abs(r) - self.band, 0.0)[~model.closed]
         spread = self.spread_weight if spread is None else spread
-        value += BAND_WEIGHT * float(excess.sum()) + spread * float((r[~model.closed] ** 2).sum())
+        excess = float(self.outside_band().sum())
+        value += BAND_WEIGHT * excess + spread * float((r[~model.closed] ** 2).sum())
         return value + self.disruption_weight * self.moved
 
     # -- scoring ---------------------------------------------------------------

@@ -657,7 +657,7 @@ def _initial_plan(
         # load has to travel, flows where little has (the sample at ±5 %). Under a
         # move cap both start from the current plan, flows, then (only if they miss a
         # band) ejection chains, since flows may spend the cap before the bands are met.
-        if run == 0 and model.max_moved is None:
+        if run == 0 and not _capped(model):
             progress(0.1, "Allocating units around the current territories")
             return allocate_near_plan(model, model.start, _stay_bonus(model, params))
         return model.start.copy()
@@ -886,8 +886,7 @@ def _phase_key(search: LocalSearch) -> tuple[float, float, float]:
     `_plan_key` orders the starts. By total violation alone, the polish of a capped
     rebalance of a 33,300-cell layer that missed its bands won, having taken the worst
     territory from 11 % to 23 % off for a slightly smaller total."""
-    outside = np.maximum(np.abs(search.deviations()) - search.band, 0.0)
-    worst = float(outside[~search.model.closed].max(initial=0.0))
+    worst = float(search.outside_band().max(initial=0.0))
     return (round(worst, 9), *_key(search, _SPREAD_POLISHING))
 
 
