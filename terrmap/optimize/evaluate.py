@@ -361,11 +361,21 @@ def _balance_notes(
                 best = f"the best possible is about {b.forced_bound_pct:.1f} %"
             notes.append(f"{b.metric}: {cause} {rest}; {best}.")
         if not b.met:
+            worst = _shown_above(b.max_abs_deviation_pct, tol)
             notes.append(
-                f"{b.metric}: the worst territory is {b.max_abs_deviation_pct:.1f} % off its "
+                f"{b.metric}: the worst territory is {worst} % off its "
                 f"target, outside the ±{tol:g} % tolerance."
             )
     return notes
+
+
+def _shown_above(value: float, limit: float) -> str:
+    """``value`` with the fewest decimals that still show it above ``limit``: a plan
+    3.62004 % off is outside ±3.62 %, which "3.6 %" or "3.620 %" would hide."""
+    for digits in range(1, 9):
+        if round(value, digits) > limit:
+            return f"{value:.{digits}f}"
+    return f"{value:.9f}"
 
 
 def elapsed_since(start: float) -> float:
