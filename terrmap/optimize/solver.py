@@ -296,7 +296,9 @@ def optimise(
     if replan and proved > params.tolerance_pct and params.mode == "carve" and not should_stop():
         # The layer proved the tolerance out of reach, and plans as balanced as the best
         # one differ in compactness: plan again as if its balance had been asked for.
-        codes = _replan_at_balance(problem, params, best_codes, should_stop, progress)
+        again = _replan_at_balance(problem, params, best_codes, should_stop, progress)
+        cut_short |= again.stopped_early
+        codes = np.asarray(again.codes, dtype=np.int64)
         key = _plan_key(problem, model, params, codes)
         if key[0] <= best_key[0] and key[2] < best_key[2]:
             best_codes, best_key = codes, key
@@ -331,7 +333,7 @@ def _replan_at_balance(
     codes: np.ndarray,
     should_stop,
     progress: Progress,
-) -> np.ndarray:
+) -> OptimiseResult:
     """A carve asked for the worst deviation of ``codes`` (on any metric), with
     REPLAN_TIME_SHARE of the time limit (the outer deadline still applies). On Delaware's
     ZCTAs (±2 % proved out of reach, 3.62 % reached) the narrowed plan is 9.88 km and
@@ -349,7 +351,7 @@ def _replan_at_balance(
     def report(fraction: float, message: str) -> None:
         progress(NARROW_FROM + (1.0 - NARROW_FROM) * fraction, "Improving compactness")
 
-    return optimise(problem, reached, progress=report, stop=should_stop, replan=False).codes
+    return optimise(problem, reached, progress=report, stop=should_stop, replan=False)
 
 
 def _clocked(progress: Progress, started: float, limit_s: float) -> Progress:
