@@ -75,7 +75,7 @@ def register_optimize(sub: argparse._SubParsersAction) -> None:
         "optimize",
         help="carve or rebalance contiguous, balanced territories",
         description="Optimise territories: contiguous, compact and balanced within "
-        "±TOLERANCE %% on up to three metrics. On a PROJECT, balance its metrics (default "
+        "±TOLERANCE % on up to three metrics. On a PROJECT, balance its metrics (default "
         "accounts) over its territories; carve (default) draws them from scratch, rebalance "
         "improves the current plan moving few units. On a plain boundary file (--units), "
         "balance numeric columns (--weight) into territories T01..TK. Prints the balance "

@@ -259,6 +259,18 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
     assert f"usage: terrmap {command}" in capsys.readouterr().out
 
 
+def test_no_help_text_shows_a_doubled_percent_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse formats argument help with %, but not descriptions: "%%" there is printed
+    as it stands (it was, in terrmap optimize's description)."""
+    commands = cli._build_parser()._subparsers._group_actions[0].choices
+    assert {"optimize", "route", "web", "print"} <= set(commands)
+    for command in commands:
+        assert cli.main([command, "--help"]) == 0
+        text = capsys.readouterr().out
+        assert "%%" not in text, command
+        assert text.startswith(f"usage: terrmap {command}")
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["new", "p.terrmap.gpkg"]) == 2
     assert "--boundaries" in capsys.readouterr().err
