@@ -37,6 +37,7 @@ from array import array
 from dataclasses import dataclass
 
 import numpy as np
+from optimize import terrmap_plan
 from optimize_eval import (
     Context,
     Graph,
@@ -359,20 +360,6 @@ def kmeans_km(context: Context, seed: int = 0) -> float:
     return compactness_km(context, kmeans_plan(context, seed)[0])
 
 
-def terrmap_plan(context: Context) -> np.ndarray:
-    """terrmap's plan as `optimize.py` asks for it (±2 %, seed 0, 10 s); within the band,
-    it narrows the exact search."""
-    from optimize import terrmap_params, terrmap_problem
-
-    from terrmap.optimize import optimise
-
-    problem, order = terrmap_problem(context.instance)
-    result = optimise(problem, terrmap_params(context.instance, 0, 10.0, GOAL_PCT))
-    codes = np.empty(len(order), dtype=np.int64)
-    codes[order] = np.asarray(result.codes, dtype=np.int64)
-    return codes
-
-
 def goal_band_pct(context: Context) -> float:
     """The balance the goal allows: ±2 %, or 0.5 points beyond what single units or
     contiguity force."""
@@ -402,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.instances:
         context = make_context(build_instance(name))
         band = args.band if args.band is not None else goal_band_pct(context)
-        known = terrmap_plan(context)
+        known = terrmap_plan(context.instance, tolerance=GOAL_PCT)
         row = {"instance": name, **exact_plan(context, band, args.time_limit, known)}
         row["terrmap"] = evaluate(context, known)
         reference = kmeans_km(context)

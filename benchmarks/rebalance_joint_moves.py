@@ -28,27 +28,16 @@ import sys
 
 import networkx as nx
 import numpy as np
-from optimize import terrmap_params, terrmap_problem
+from optimize import terrmap_plan
 from optimize_eval import Context, deviations_pct, evaluate, make_context
 from optimize_instances import build_instance
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from terrmap.optimize import optimise
-
 Row = tuple[list[tuple[int, float]], float]  # (coefficients, upper bound); lower is -inf
 # Per move in the objective: among equally balanced plans, fewer moves.
 MOVE_PRICE = 1e-6
 CUT_ROUNDS = 12
-
-
-def terrmap_plan(context: Context) -> np.ndarray:
-    """terrmap's plan as `optimize.py` makes it (seed 0, 10 s, ±2 %)."""
-    problem, order = terrmap_problem(context.instance)
-    result = optimise(problem, terrmap_params(context.instance, 0, 10.0, 2.0))
-    codes = np.empty(len(order), dtype=np.int64)
-    codes[order] = np.asarray(result.codes, dtype=np.int64)
-    return codes
 
 
 def joint_moves(
@@ -154,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     context = make_context(build_instance("us_counties_60_rebalance"))
     graph = nx.Graph(context.graph.edges.tolist())
     graph.add_nodes_from(range(context.graph.n))
-    codes = terrmap_plan(context)
+    codes = terrmap_plan(context.instance)
     best, best_worst, rounds = codes, float(np.abs(deviations_pct(context, codes)).max()), []
     for _ in range(args.rounds):
         found = joint_moves(context, graph, codes, args.round_time)
